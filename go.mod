@@ -1,0 +1,3 @@
+module tcp-socket-listen
+
+go 1.25
