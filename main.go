@@ -1,0 +1,162 @@
+// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open for the
+// life of the process, on the lowest free descriptors, which are where
+// listening sockets go; these settings make it close them before main runs.
+
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
+// Command tcp-socket-listen opens a TCP socket bound to a host and service,
+// listens on it, puts it on descriptor 3+n, and chain-loads the next
+// program, as the nosh toolset's tool of the same name does.
+package main
+
+import (
+	"errors"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+const firstListenFD = 3 // SD_LISTEN_FDS_START
+
+func main() {
+	var args []string
+	if len(os.Args) > 1 {
+		args = os.Args[1:]
+	}
+	c, req, err := parseArgs(args)
+	switch {
+	case err != nil:
+		fatal(err)
+	case req == help:
+		os.Stdout.WriteString(usageLine + optionList)
+		return
+	case req == usage:
+		os.Stdout.WriteString(usageLine)
+		return
+	}
+	env := syscall.Environ()
+	pid := syscall.Getpid()
+	n := 0
+	if c.systemd {
+		n = listenFDs(env, pid)
+	}
+	target := firstListenFD + n
+	if err := reserve(target); err != nil {
+		fatal(err)
+	}
+	a, err := resolve(c)
+	if err != nil {
+		fatal(err)
+	}
+	fd, err := listenOn(a, c)
+	if err != nil {
+		fatal(err)
+	}
+	if err := place(fd, target); err != nil {
+		fatal(err)
+	}
+	env = exportEnv(env, c, n, pid)
+	fatal(execvp(c.next[0], c.next, env))
+}
+
+// sockopt is one integer socket option.
+type sockopt struct {
+	label       string
+	level, name int
+	value       int
+}
+
+// listenOn opens a socket for a, sets the options c asks for, binds and
+// listens. The socket is close-on-exec until it is placed.
+func listenOn(a address, c config) (int, error) {
+	opts, err := socketOptions(a, c)
+	if err != nil {
+		return -1, err
+	}
+	fd, err := openSocket(a.family())
+	if err != nil {
+		return -1, stepError("socket for", a, err)
+	}
+	for _, o := range opts {
+		if err := syscall.SetsockoptInt(fd, o.level, o.name, o.value); err != nil {
+			return -1, stepError("setsockopt "+o.label+" on", a, err)
+		}
+	}
+	if err := syscall.Bind(fd, a.sockaddr()); err != nil {
+		return -1, stepError("bind", a, err)
+	}
+	if err := syscall.Listen(fd, c.backlog); err != nil {
+		return -1, stepError("listen", a, err)
+	}
+	return fd, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func stepError(step string, a address, err error) error {
+	return errors.New(step + " " + a.String() + ": " + err.Error())
+}
+
+// reserve makes descriptor target ours before anything else can take it:
+// resolving a name or listing interfaces starts the runtime's poller,
+// whose descriptors take the lowest free numbers. An inherited target is
+// left to be replaced; a free one gets a close-on-exec placeholder.
+func reserve(target int) error {
+	if target < firstListenFD { // 3+n overflowed a 32-bit int
+		return placeError(target, syscall.EBADF)
+	}
+	flags, err := fdFlags(target)
+	switch {
+	case err == syscall.EBADF:
+		err = dupOnto(syscall.Stderr, target, true)
+	case err == nil && flags&syscall.FD_CLOEXEC != 0:
+		// Descriptors survive exec only without FD_CLOEXEC, so this one
+		// was opened in this process, by the runtime before main: its
+		// poller, when standard input or output was non-blocking.
+		return errors.New("descriptor " + strconv.Itoa(target) + " is in use by the Go runtime")
+	}
+	if err != nil {
+		return placeError(target, err)
+	}
+	return nil
+}
+
+// place puts the listening socket on target, replacing what is there in
+// one step, and leaves it open across exec.
+func place(fd, target int) error {
+	if err := dupOnto(fd, target, false); err != nil {
+		return placeError(target, err)
+	}
+	return syscall.Close(fd)
+}
+
+func placeError(target int, err error) error {
+	// uint32, so that a 3+n that overflowed a 32-bit int still reads right.
+	fd := strconv.FormatUint(uint64(uint32(target)), 10)
+	return errors.New("placing socket on descriptor " + fd + ": " + err.Error())
+}
+
+func fatal(err error) {
+	os.Stderr.WriteString(progName() + ": FATAL: " + err.Error() + "\n")
+	os.Exit(1)
+}
+
+// progName is the base name of argv[0], as the C original reports.
+func progName() string {
+	if len(os.Args) == 0 || os.Args[0] == "" {
+		return "tcp-socket-listen"
+	}
+	name := os.Args[0]
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '/' {
+			return name[i+1:]
+		}
+	}
+	return name
+}
