@@ -1,0 +1,1019 @@
+package main
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The tests build tcp-socket-listen once, run it as a process, and chain
+// it into a probe: this test binary again, which, finding PROBE_OUT in
+// its environment, writes down what it inherited and exits.
+
+var tslBinary string // the built tcp-socket-listen
+
+func TestMain(m *testing.M) {
+	if how := os.Getenv("PROBE_LAUNCH"); how != "" {
+		launcher(how)
+	}
+	if out := os.Getenv("PROBE_OUT"); out != "" {
+		os.Exit(probe(out))
+	}
+	os.Exit(buildThenTest(m))
+}
+
+// launcher sets up state that package os cannot hand to a child, then
+// execs its arguments without PROBE_LAUNCH in the environment.
+func launcher(how string) {
+	switch how {
+	case "nonblocking-stdin":
+		if err := syscall.SetNonblock(0, true); err != nil {
+			panic(err)
+		}
+	default:
+		panic("unknown PROBE_LAUNCH " + how)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PROBE_LAUNCH=") {
+			env = append(env, kv)
+		}
+	}
+	panic(syscall.Exec(os.Args[1], os.Args[1:], env))
+}
+
+func buildThenTest(m *testing.M) int {
+	// Whatever this process inherited beyond 0-2 must not reach the
+	// processes it starts, whose descriptors the tests count.
+	for fd := range inheritedFDs() {
+		if fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
+	dir, err := os.MkdirTemp("", "tsl-test-")
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 2
+	}
+	defer os.RemoveAll(dir)
+	tslBinary = filepath.Join(dir, "tcp-socket-listen")
+	build := exec.Command("go", "build", "-trimpath", "-o", tslBinary, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		return 2
+	}
+	return m.Run()
+}
+
+// report is what the probe found.
+type report struct {
+	Pid     int
+	Args    []string
+	Env     []string
+	Cwd     string
+	FDs     map[int]fdReport // the descriptors it inherited
+	SS      string           // ss -ltnH, when PROBE_SS is set
+	Reached map[string]bool  // PROBE_DIAL's addresses: reached through descriptor 3?
+}
+
+type fdReport struct {
+	Link   string // where /proc/self/fd/N points
+	Socket *sockReport
+}
+
+// sockReport holds getsockopt's answers, -1 where it gave none.
+type sockReport struct {
+	Family, Type                int
+	AcceptConn, ReuseAddr       int
+	ReusePort, FreeBind, V6Only int
+	Addr                        netip.AddrPort
+}
+
+// soReusePortNative is SO_REUSEPORT on the machine running the tests,
+// which is never MIPS; written out here rather than taken from the code
+// under test.
+const soReusePortNative = 0xf
+
+func probe(out string) int {
+	r := report{Pid: os.Getpid(), Args: os.Args, Env: os.Environ(), FDs: map[int]fdReport{}}
+	r.FDs = inheritedFDs()
+	r.Cwd, _ = os.Getwd()
+	if os.Getenv("PROBE_SS") != "" {
+		ss, err := exec.Command("ss", "-ltnH").Output()
+		if err != nil {
+			r.SS = "ss failed: " + err.Error()
+		}
+		r.SS += string(ss)
+	}
+	if dial := os.Getenv("PROBE_DIAL"); dial != "" {
+		r.Reached = map[string]bool{}
+		for _, host := range strings.Split(dial, ",") {
+			r.Reached[host] = reachThrough3(host, r.FDs[3])
+		}
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(r); err != nil {
+		return 3
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+		return 3
+	}
+	return 0
+}
+
+// inheritedFDs lists the open descriptors without FD_CLOEXEC: only those
+// can have come through exec; the rest this process opened itself.
+func inheritedFDs() map[int]fdReport {
+	fds := map[int]fdReport{}
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range ents {
+		fd, _ := strconv.Atoi(e.Name())
+		r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+		if errno != 0 || r&syscall.FD_CLOEXEC != 0 {
+			continue
+		}
+		link, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		f := fdReport{Link: link}
+		if strings.HasPrefix(link, "socket:") {
+			f.Socket = readSocket(fd)
+		}
+		fds[fd] = f
+	}
+	return fds
+}
+
+func readSocket(fd int) *sockReport {
+	get := func(level, opt int) int {
+		v, err := syscall.GetsockoptInt(fd, level, opt)
+		if err != nil {
+			return -1
+		}
+		return v
+	}
+	s := &sockReport{
+		Family:     get(syscall.SOL_SOCKET, syscall.SO_DOMAIN),
+		Type:       get(syscall.SOL_SOCKET, syscall.SO_TYPE),
+		AcceptConn: get(syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN),
+		ReuseAddr:  get(syscall.SOL_SOCKET, syscall.SO_REUSEADDR),
+		ReusePort:  get(syscall.SOL_SOCKET, soReusePortNative),
+		FreeBind:   get(syscall.SOL_IP, syscall.IP_FREEBIND),
+		V6Only:     get(syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY),
+	}
+	switch sa := mustSockname(fd).(type) {
+	case *syscall.SockaddrInet4:
+		s.Addr = netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *syscall.SockaddrInet6:
+		s.Addr = netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+	}
+	return s
+}
+
+func mustSockname(fd int) syscall.Sockaddr {
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		return nil
+	}
+	return sa
+}
+
+// reachThrough3 connects to host at the port of the socket on descriptor
+// 3, and tells whether that socket accepted the connection.
+func reachThrough3(host string, fd fdReport) bool {
+	if fd.Socket == nil {
+		return false
+	}
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(int(fd.Socket.Addr.Port()))), 5*time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	nfd, _, err := syscall.Accept(3)
+	if err != nil {
+		return false
+	}
+	defer syscall.Close(nfd)
+	if _, err := c.Write([]byte("x")); err != nil {
+		return false
+	}
+	var b [1]byte
+	n, err := syscall.Read(nfd, b[:])
+	return err == nil && n == 1 && b[0] == 'x'
+}
+
+// launch is one run of a command line that may end in the probe.
+type launch struct {
+	argv      []string
+	path      string // PATH, if not the tests' own
+	unsetPath bool
+	env       []string   // besides PATH and PROBE_OUT
+	files     []*os.File // descriptors 3, 4, ... (nil leaves one closed)
+	stdin     *os.File
+	dir       string
+	ss        bool
+}
+
+type result struct {
+	r      *report // nil when the probe did not run
+	stdout string
+	stderr string
+	exit   int
+	pid    int // of the process first started
+}
+
+func (l launch) run(t *testing.T) result {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "report")
+	cmd := exec.Command(l.argv[0], l.argv[1:]...)
+	path := os.Getenv("PATH")
+	if l.path != "" {
+		path = l.path
+	}
+	cmd.Env = []string{"PATH=" + path}
+	if l.unsetPath {
+		cmd.Env = nil
+	}
+	cmd.Env = append(append(cmd.Env, "PROBE_OUT="+out), l.env...)
+	if l.ss {
+		cmd.Env = append(cmd.Env, "PROBE_SS=1")
+	}
+	cmd.ExtraFiles = l.files
+	cmd.Dir = l.dir
+	if l.stdin != nil {
+		cmd.Stdin = l.stdin
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := result{stdout: stdout.String(), stderr: stderr.String(), pid: cmd.Process.Pid}
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		res.exit = exitErr.ExitCode()
+	case err != nil:
+		t.Fatalf("running %q: %v", l.argv, err)
+	}
+	if data, err := os.ReadFile(out); err == nil {
+		res.r = new(report)
+		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(res.r); err != nil {
+			t.Fatalf("reading the probe's report: %v", err)
+		}
+	}
+	return res
+}
+
+// probed runs l and fails the test unless the probe ran and reported.
+func (l launch) probed(t *testing.T) *report {
+	t.Helper()
+	res := l.run(t)
+	if res.exit != 0 || res.r == nil {
+		t.Fatalf("%q: exit %d, probe ran: %v, stderr:\n%s", l.argv, res.exit, res.r != nil, res.stderr)
+	}
+	return res.r
+}
+
+// tsl is a command line: tcp-socket-listen with args, then the probe.
+func tsl(args ...string) []string {
+	return append([]string{tslBinary}, append(args, probePath())...)
+}
+
+func probePath() string {
+	p, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// socketAt is the socket the probe found on fd, failing the test if none.
+func socketAt(t *testing.T, r *report, fd int) *sockReport {
+	t.Helper()
+	f, ok := r.FDs[fd]
+	if !ok || f.Socket == nil {
+		t.Fatalf("no socket on descriptor %d; descriptors: %v", fd, r.FDs)
+	}
+	return f.Socket
+}
+
+// backlog is the Send-Q that ss shows for the listening socket at a.
+func backlog(t *testing.T, r *report, a netip.AddrPort) int {
+	t.Helper()
+	want := a.String()
+	if a.Addr() == netip.IPv6Unspecified() {
+		want = "*:" + strconv.Itoa(int(a.Port())) // ss's name for a dual-stack ::
+	}
+	for _, line := range strings.Split(r.SS, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[0] == "LISTEN" && (f[3] == a.String() || f[3] == want) {
+			n, err := strconv.Atoi(f[2])
+			if err != nil {
+				t.Fatalf("ss line %q: %v", line, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("ss shows no listener at %v:\n%s", a, r.SS)
+	return -1
+}
+
+func getenvIn(env []string, name string) (string, bool) {
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// sockWant is what a test expects of the socket on descriptor 3.
+type sockWant struct {
+	family                     int
+	ip                         string
+	reuseAddr, reusePort, free int
+	v6only                     int // -1 for IPv4
+	backlog                    int
+}
+
+func checkSocket(t *testing.T, r *report, fd int, w sockWant) {
+	t.Helper()
+	s := socketAt(t, r, fd)
+	got := sockWant{s.Family, s.Addr.Addr().String(), s.ReuseAddr, s.ReusePort, s.FreeBind, s.V6Only, backlog(t, r, s.Addr)}
+	if got != w {
+		t.Errorf("socket on %d:\n got %+v\nwant %+v", fd, got, w)
+	}
+	if s.Type != syscall.SOCK_STREAM || s.AcceptConn != 1 {
+		t.Errorf("socket on %d: type %d, SO_ACCEPTCONN %d; want a listening stream socket", fd, s.Type, s.AcceptConn)
+	}
+}
+
+const (
+	inet  = syscall.AF_INET
+	inet6 = syscall.AF_INET6
+)
+
+func TestOptionsReadBack(t *testing.T) {
+	v4 := sockWant{family: inet, ip: "127.0.0.1", reuseAddr: 1, v6only: -1, backlog: 5}
+	v6 := sockWant{family: inet6, ip: "::1", reuseAddr: 1, v6only: 1, backlog: 5}
+	with := func(w sockWant, f func(*sockWant)) sockWant { f(&w); return w }
+	cases := []struct {
+		args []string
+		want sockWant
+	}{
+		{[]string{"127.0.0.1", "0"}, v4},
+		{[]string{"--no-reuse-address", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.reuseAddr = 0 })},
+		{[]string{"--reuse-port", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.reusePort = 1 })},
+		{[]string{"--bind-to-any", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.free = 1 })},
+		{[]string{"--bind-to-any", "::1", "0"}, with(v6, func(w *sockWant) { w.free = 1 })},
+		{[]string{"::1", "0"}, v6},
+		// Linux sets IPV6_V6ONLY itself when a socket binds to an address
+		// other than :: or a mapped one.
+		{[]string{"--combine4and6", "::1", "0"}, v6},
+		{[]string{"--combine4and6", "::", "0"}, with(v6, func(w *sockWant) { w.ip, w.v6only = "::", 0 })},
+		{[]string{"--combine4and6", "127.0.0.1", "0"}, v4},
+		{[]string{"0.0.0.0", "0"}, with(v4, func(w *sockWant) { w.ip = "0.0.0.0" })},
+		{[]string{"::", "0"}, with(v6, func(w *sockWant) { w.ip = "::" })},
+		{[]string{"-H", "0", "0"}, with(v4, func(w *sockWant) { w.ip = "0.0.0.0" })},
+		{[]string{"--numeric-host", "127.1", "0"}, v4},
+		{[]string{"-H", "0x7f.0.0.01", "0"}, v4},
+		{[]string{"--numeric-host", "0177.1", "0"}, v4},
+		{[]string{"--numeric-host", "2130706433", "0"}, v4},
+		{[]string{"--numeric-host", "127.0.1", "0"}, v4},
+		{[]string{"--numeric-service", "127.0.0.1", "0"}, v4},
+		{[]string{"-b", "17", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.backlog = 17 })},
+		{[]string{"-b0x11", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.backlog = 17 })},
+		{[]string{"--backlog", "021", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.backlog = 17 })},
+		{[]string{"--backlog=0", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.backlog = 0 })},
+		{[]string{"-Hb7", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.backlog = 7 })},
+		{[]string{"-H", "-b", "+9", "--", "127.0.0.1", "0"}, with(v4, func(w *sockWant) { w.backlog = 9 })},
+		{[]string{"--reuse-port", "--no-reuse-address", "--bind-to-any", "--combine4and6", "--backlog", "3", "::", "0"},
+			sockWant{family: inet6, ip: "::", reusePort: 1, free: 1, v6only: 0, backlog: 3}},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			r := launch{argv: tsl(c.args...), ss: true}.probed(t)
+			checkSocket(t, r, 3, c.want)
+			if len(r.FDs) != 4 {
+				t.Errorf("descriptors %v; want 0, 1, 2 and the socket on 3", r.FDs)
+			}
+		})
+	}
+}
+
+func TestCombine4and6TakesIPv4Clients(t *testing.T) {
+	r := launch{argv: tsl("--combine4and6", "::", "0"), env: []string{"PROBE_DIAL=127.0.0.1,::1"}}.probed(t)
+	if !r.Reached["127.0.0.1"] || !r.Reached["::1"] {
+		t.Errorf("with --combine4and6 on ::, reached: %v; want both 127.0.0.1 and ::1", r.Reached)
+	}
+	r = launch{argv: tsl("::", "0"), env: []string{"PROBE_DIAL=127.0.0.1,::1"}}.probed(t)
+	if r.Reached["127.0.0.1"] || !r.Reached["::1"] {
+		t.Errorf("without --combine4and6 on ::, reached: %v; want ::1 only", r.Reached)
+	}
+}
+
+func TestServesOnInheritedSocket(t *testing.T) {
+	r := launch{argv: tsl("127.0.0.1", "0"), env: []string{"PROBE_DIAL=127.0.0.1"}}.probed(t)
+	if !r.Reached["127.0.0.1"] {
+		t.Errorf("a connection to the port on descriptor 3 was not accepted there")
+	}
+}
+
+func TestUpstartCompatibility(t *testing.T) {
+	r := launch{argv: tsl("--upstart-compatibility", "127.0.0.1", "0"), env: []string{"UPSTART_FDS=9"}}.probed(t)
+	socketAt(t, r, 3)
+	want := []string{"PATH=" + os.Getenv("PATH"), "UPSTART_FDS=3", "UPSTART_EVENTS=socket"}
+	if got := withoutProbeVars(r.Env); !reflect.DeepEqual(got, want) {
+		t.Errorf("environment %q; want %q", got, want)
+	}
+}
+
+func withoutProbeVars(env []string) []string {
+	var kept []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "PROBE_") {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
+}
+
+func TestEnvironmentUntouchedWithoutCompatibility(t *testing.T) {
+	env := []string{"LISTEN_FDS=2", "LISTEN_PID=1", "LISTEN_FDNAMES=a:b", "UPSTART_FDS=7", "Z=1", "A=2", "EMPTY="}
+	r := launch{argv: tsl("127.0.0.1", "0"), env: env}.probed(t)
+	want := append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	if got := withoutProbeVars(r.Env); !reflect.DeepEqual(got, want) {
+		t.Errorf("environment %q; want %q", got, want)
+	}
+}
+
+func TestChainOfThreeSystemdListeners(t *testing.T) {
+	argv := []string{tslBinary, "--systemd-compatibility", "127.0.0.1", "0",
+		tslBinary, "--systemd-compatibility", "127.0.0.2", "0",
+		tslBinary, "--systemd-compatibility", "-b", "9", "::1", "0", probePath()}
+	res := launch{argv: argv, env: []string{"LISTEN_FDNAMES=web:alt:v6"}, ss: true}.run(t)
+	if res.r == nil {
+		t.Fatalf("probe did not run; exit %d: %s", res.exit, res.stderr)
+	}
+	r := res.r
+	checkSocket(t, r, 3, sockWant{family: inet, ip: "127.0.0.1", reuseAddr: 1, v6only: -1, backlog: 5})
+	checkSocket(t, r, 4, sockWant{family: inet, ip: "127.0.0.2", reuseAddr: 1, v6only: -1, backlog: 5})
+	checkSocket(t, r, 5, sockWant{family: inet6, ip: "::1", reuseAddr: 1, v6only: 1, backlog: 9})
+	if len(r.FDs) != 6 {
+		t.Errorf("descriptors %v; want 0-2 and three sockets", r.FDs)
+	}
+	if r.Pid != res.pid {
+		t.Errorf("probe pid %d, started pid %d: every link must exec in the same process", r.Pid, res.pid)
+	}
+	want := []string{"PATH=" + os.Getenv("PATH"), "LISTEN_FDNAMES=web:alt:v6", "LISTEN_FDS=3", "LISTEN_PID=" + strconv.Itoa(res.pid)}
+	if got := withoutProbeVars(r.Env); !reflect.DeepEqual(got, want) {
+		t.Errorf("environment %q; want %q", got, want)
+	}
+}
+
+// asOwnPid runs argv with LISTEN_PID set to the pid it will run as.
+func asOwnPid(argv ...string) []string {
+	return append([]string{"/bin/sh", "-c", `LISTEN_PID=$$; export LISTEN_PID; exec "$@"`, "sh"}, argv...)
+}
+
+func TestListenFDsRead(t *testing.T) {
+	cases := []struct {
+		name   string
+		ownPid bool     // LISTEN_PID is the pid of tcp-socket-listen
+		env    []string // LISTEN_FDS and the rest
+		target int
+	}{
+		{"valid", true, []string{"LISTEN_FDS=2"}, 5},
+		{"hexadecimal", true, []string{"LISTEN_FDS=0x2"}, 5},
+		{"octal", true, []string{"LISTEN_FDS=02"}, 5},
+		{"leading space, as strtoul", true, []string{"LISTEN_FDS= 2"}, 5},
+		{"zero", true, []string{"LISTEN_FDS=0"}, 3},
+		{"trailing space", true, []string{"LISTEN_FDS=2 "}, 3},
+		{"not a number", true, []string{"LISTEN_FDS=two"}, 3},
+		{"empty", true, []string{"LISTEN_FDS="}, 3},
+		{"negative", true, []string{"LISTEN_FDS=-1"}, 3},
+		{"beyond INT_MAX", true, []string{"LISTEN_FDS=2147483648"}, 3},
+		{"beyond 64 bits", true, []string{"LISTEN_FDS=18446744073709551617"}, 3},
+		{"unset", true, nil, 3},
+		{"stale pid", false, []string{"LISTEN_PID=1", "LISTEN_FDS=2"}, 3},
+		{"malformed pid", false, []string{"LISTEN_PID=self", "LISTEN_FDS=2"}, 3},
+		{"no pid", false, []string{"LISTEN_FDS=2"}, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			argv := tsl("--systemd-compatibility", "--upstart-compatibility", "127.0.0.1", "0")
+			if c.ownPid {
+				argv = asOwnPid(argv...)
+			}
+			res := launch{argv: argv, env: c.env}.run(t)
+			if res.r == nil {
+				t.Fatalf("probe did not run; exit %d: %s", res.exit, res.stderr)
+			}
+			socketAt(t, res.r, c.target)
+			n := c.target - 3 + 1
+			for name, want := range map[string]string{
+				"LISTEN_FDS":  strconv.Itoa(n),
+				"LISTEN_PID":  strconv.Itoa(res.r.Pid),
+				"UPSTART_FDS": strconv.Itoa(c.target),
+			} {
+				if got, _ := getenvIn(res.r.Env, name); got != want {
+					t.Errorf("%s=%q; want %q", name, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestDescriptorPlacement(t *testing.T) {
+	pipe := func() (*os.File, string) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close(); w.Close() })
+		link, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(int(r.Fd())))
+		return r, link
+	}
+	t.Run("occupied 3 replaced, inherited 4 kept", func(t *testing.T) {
+		p3, _ := pipe()
+		p4, link4 := pipe()
+		r := launch{argv: tsl("127.0.0.1", "0"), files: []*os.File{p3, p4}}.probed(t)
+		socketAt(t, r, 3)
+		if r.FDs[4].Link != link4 {
+			t.Errorf("descriptor 4 is %q; want the inherited %q", r.FDs[4].Link, link4)
+		}
+		if len(r.FDs) != 5 {
+			t.Errorf("descriptors %v; want 0-2, the socket and the pipe", r.FDs)
+		}
+	})
+	t.Run("3 closed, 4 inherited", func(t *testing.T) {
+		p4, link4 := pipe()
+		r := launch{argv: tsl("127.0.0.1", "0"), files: []*os.File{nil, p4}}.probed(t)
+		socketAt(t, r, 3)
+		if r.FDs[4].Link != link4 {
+			t.Errorf("descriptor 4 is %q; want the inherited %q", r.FDs[4].Link, link4)
+		}
+	})
+	t.Run("target 4 with 3 closed", func(t *testing.T) {
+		argv := asOwnPid(tsl("--systemd-compatibility", "127.0.0.1", "0")...)
+		r := launch{argv: argv, env: []string{"LISTEN_FDS=1"}}.probed(t)
+		socketAt(t, r, 4)
+		if _, ok := r.FDs[3]; ok || len(r.FDs) != 4 {
+			t.Errorf("descriptors %v; want 0-2 and the socket on 4, nothing on 3", r.FDs)
+		}
+	})
+}
+
+func TestRuntimeDescriptorsAvoided(t *testing.T) {
+	// A host name and a service name make package net open files, which
+	// starts the runtime's poller; with descriptor 3 closed at start its
+	// descriptors would take 3 and 4 if the target were not reserved.
+	for _, target := range []int{3, 4} {
+		t.Run("target "+strconv.Itoa(target), func(t *testing.T) {
+			argv := asOwnPid(tsl("--systemd-compatibility", "localhost", "tsl-test")...)
+			r := launch{argv: sandbox(t, "", argv...), env: []string{"LISTEN_FDS=" + strconv.Itoa(target-3)}}.probed(t)
+			s := socketAt(t, r, target)
+			if s.Addr.String() != "127.0.0.1:4242" || s.AcceptConn != 1 {
+				t.Errorf("socket on %d at %v, listening %d; want 127.0.0.1:4242", target, s.Addr, s.AcceptConn)
+			}
+			if len(r.FDs) != 4 {
+				t.Errorf("descriptors %v; want 0-2 and the socket only", r.FDs)
+			}
+		})
+	}
+}
+
+func TestNonblockingStdinRefused(t *testing.T) {
+	// A non-blocking standard input makes package os start the poller
+	// before main, on the lowest free descriptors: the target among them.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	argv := append([]string{probePath()}, tsl("127.0.0.1", "0")...)
+	env := []string{"PROBE_LAUNCH=nonblocking-stdin"}
+	fails(t, launch{argv: argv, env: env, stdin: r}.run(t), "descriptor 3 is in use by the Go runtime")
+	// With 3 inherited, the poller goes higher and all is well.
+	res := launch{argv: argv, env: env, stdin: r, files: []*os.File{w}}.run(t)
+	if res.r == nil {
+		t.Fatalf("with descriptor 3 inherited: exit %d, %s", res.exit, res.stderr)
+	}
+	socketAt(t, res.r, 3)
+}
+
+func TestNextProgArgumentsUntouched(t *testing.T) {
+	tail := []string{"--reuse-port", "-b", "9", "--", "", "two words", "-H", "--help"}
+	r := launch{argv: append(tsl("-H", "127.0.0.1", "0"), tail...)}.probed(t)
+	want := append([]string{probePath()}, tail...)
+	if !reflect.DeepEqual(r.Args, want) {
+		t.Errorf("next-prog got %q; want %q", r.Args, want)
+	}
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	for _, arg := range []string{"--help", "-?", "-H?"} {
+		res := launch{argv: tsl(arg, "127.0.0.1", "0")}.run(t)
+		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine+"Options:\n") || res.stderr != "" {
+			t.Errorf("%s: exit %d, probe ran %v, stdout %q, stderr %q", arg, res.exit, res.r != nil, res.stdout, res.stderr)
+		}
+		for _, opt := range []string{"--no-reuse-address", "--reuse-port", "--bind-to-any", "--numeric-host", "--numeric-service",
+			"--check-interfaces", "--combine4and6", "--upstart-compatibility", "--systemd-compatibility", "--backlog"} {
+			if !strings.Contains(res.stdout, opt) {
+				t.Errorf("%s does not list %s", arg, opt)
+			}
+		}
+	}
+	res := launch{argv: tsl("--usage")}.run(t)
+	if res.exit != 0 || res.stdout != usageLine || res.stderr != "" {
+		t.Errorf("--usage: exit %d, stdout %q, stderr %q", res.exit, res.stdout, res.stderr)
+	}
+}
+
+// fails checks that a run ended as bad input must: one FATAL line, exit
+// status 1, and no exec.
+func fails(t *testing.T, res result, want string) {
+	t.Helper()
+	want = "tcp-socket-listen: FATAL: " + want + "\n"
+	if res.exit != 1 || res.stderr != want || res.r != nil || res.stdout != "" {
+		t.Errorf("exit %d, probe ran %v\nstderr %q\n  want %q", res.exit, res.r != nil, res.stderr, want)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		args []string // before the probe
+		want string
+	}{
+		{[]string{"--bogus", "127.0.0.1", "0"}, "--bogus: unknown option"},
+		{[]string{"--bogus=1", "127.0.0.1", "0"}, "--bogus=1: unknown option"},
+		{[]string{"-x", "127.0.0.1", "0"}, "-x: unknown option"},
+		{[]string{"-Hx", "127.0.0.1", "0"}, "-x: unknown option"},
+		{[]string{"--numeric-host=yes", "127.0.0.1", "0"}, "--numeric-host=yes: option takes no argument"},
+		{[]string{"--help=1", "127.0.0.1", "0"}, "--help=1: option takes no argument"},
+		{[]string{"-b", "-1", "127.0.0.1", "0"}, "-b -1: negative number"},
+		{[]string{"--backlog", "-0", "127.0.0.1", "0"}, "--backlog -0: negative number"},
+		{[]string{"-b12x", "127.0.0.1", "0"}, "-b 12x: junk after number"},
+		{[]string{"-b", "08", "127.0.0.1", "0"}, "-b 08: junk after number"},
+		{[]string{"-b", "", "127.0.0.1", "0"}, `-b "": not a number`},
+		{[]string{"--backlog=", "127.0.0.1", "0"}, `--backlog "": not a number`},
+		{[]string{"--backlog", "x", "127.0.0.1", "0"}, "--backlog x: not a number"},
+		{[]string{"--backlog=2147483648", "127.0.0.1", "0"}, "--backlog 2147483648: number out of range"},
+		{[]string{"--backlog=18446744073709551616", "127.0.0.1", "0"}, "--backlog 18446744073709551616: number out of range"},
+		{[]string{"-H", "localhost", "0"}, "localhost 0: not a numeric IP address"},
+		{[]string{"-H", "127.0.0.1.1", "0"}, "127.0.0.1.1 0: not a numeric IP address"},
+		{[]string{"-H", "256.0.0.1", "0"}, "256.0.0.1 0: not a numeric IP address"},
+		{[]string{"-H", "1.16777216", "0"}, "1.16777216 0: not a numeric IP address"},
+		{[]string{"-H", "1.2.65536", "0"}, "1.2.65536 0: not a numeric IP address"},
+		{[]string{"-H", "0x", "0"}, "0x 0: not a numeric IP address"},
+		{[]string{"-H", "09", "0"}, "09 0: not a numeric IP address"},
+		{[]string{"-H", "1.2.3.4%lo", "0"}, "1.2.3.4%lo 0: not a numeric IP address"},
+		{[]string{"-H", "4294967296", "0"}, "4294967296 0: not a numeric IP address"},
+		{[]string{"-H", "127.0.0.", "0"}, "127.0.0. 0: not a numeric IP address"},
+		{[]string{"-H", "", "0"}, `"" 0: not a numeric IP address`},
+		{[]string{"-H", "::1%no-such-if", "0"}, "::1%no-such-if 0: unknown interface no-such-if"},
+		{[]string{"--numeric-service", "127.0.0.1", "http"}, "127.0.0.1 http: not a port number"},
+		{[]string{"--numeric-service", "127.0.0.1", "-1"}, "127.0.0.1 -1: not a port number"},
+		{[]string{"127.0.0.1", "65536"}, "127.0.0.1 65536: port number out of range"},
+		{[]string{"127.0.0.1", "99999999999999999999"}, "127.0.0.1 99999999999999999999: port number out of range"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			fails(t, launch{argv: tsl(c.args...)}.run(t), c.want)
+		})
+	}
+	t.Run("missing host", func(t *testing.T) {
+		fails(t, launch{argv: []string{tslBinary}}.run(t), "missing host")
+		fails(t, launch{argv: []string{tslBinary, "--reuse-port", "--"}}.run(t), "missing host")
+	})
+	t.Run("missing service", func(t *testing.T) {
+		fails(t, launch{argv: []string{tslBinary, "127.0.0.1"}}.run(t), "missing service")
+	})
+	t.Run("missing next-prog", func(t *testing.T) {
+		fails(t, launch{argv: []string{tslBinary, "127.0.0.1", "0"}}.run(t), "missing next-prog")
+	})
+	t.Run("missing option argument", func(t *testing.T) {
+		fails(t, launch{argv: []string{tslBinary, "--backlog"}}.run(t), "--backlog: missing option argument")
+		fails(t, launch{argv: []string{tslBinary, "-Hb"}}.run(t), "-b: missing option argument")
+	})
+	t.Run("name is argv[0]'s base name", func(t *testing.T) {
+		link := filepath.Join(t.TempDir(), "other-name")
+		if err := os.Symlink(tslBinary, link); err != nil {
+			t.Fatal(err)
+		}
+		res := launch{argv: []string{link, "--bogus"}}.run(t)
+		if res.stderr != "other-name: FATAL: --bogus: unknown option\n" || res.exit != 1 {
+			t.Errorf("exit %d, stderr %q", res.exit, res.stderr)
+		}
+	})
+}
+
+func TestBindErrors(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	fails(t, launch{argv: tsl("127.0.0.1", port)}.run(t), "bind 127.0.0.1 port "+port+": address already in use")
+	fails(t, launch{argv: tsl("--reuse-port", "127.0.0.1", port)}.run(t), "bind 127.0.0.1 port "+port+": address already in use")
+}
+
+func TestSocketError(t *testing.T) {
+	// With no descriptor to spare beside an inherited target, socket(2)
+	// fails; a hard limit keeps the runtime from raising the soft one.
+	argv := append([]string{"/bin/sh", "-c", `ulimit -n 4 && exec "$@" 3</dev/null`, "sh"}, tsl("127.0.0.1", "0")...)
+	fails(t, launch{argv: argv}.run(t), "socket for 127.0.0.1 port 0: too many open files")
+}
+
+func TestTargetBeyondLimit(t *testing.T) {
+	argv := asOwnPid(tsl("--systemd-compatibility", "127.0.0.1", "0")...)
+	fails(t, launch{argv: argv, env: []string{"LISTEN_FDS=2147483647"}}.run(t),
+		"placing socket on descriptor 2147483650: bad file descriptor")
+}
+
+func TestExecErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	noexec := write("noexec/prog", "#!/bin/sh\n", 0o644)
+	garbage := write("garbage/prog", "not a program\n", 0o755)
+	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good")
+	if err := os.MkdirAll(good, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(probePath(), filepath.Join(good, "prog")); err != nil {
+		t.Fatal(err)
+	}
+	run := func(path, name string) result {
+		return launch{argv: []string{tslBinary, "127.0.0.1", "0", name}, dir: dir, path: path}.run(t)
+	}
+	d := func(names ...string) string {
+		for i, n := range names {
+			if n != "" {
+				names[i] = filepath.Join(dir, n)
+			}
+		}
+		return strings.Join(names, ":")
+	}
+	fails(t, run(d("empty"), "no-such-prog"), "no-such-prog: no such file or directory")
+	fails(t, run(d("empty"), ""), `"": no such file or directory`)
+	fails(t, run(d("noexec", "empty"), "prog"), "prog: permission denied")
+	fails(t, run(d("garbage", "good"), "prog"), "prog: exec format error")
+	fails(t, run(d("empty"), dir), dir+": permission denied")
+	fails(t, run(d("empty"), noexec), noexec+": permission denied")
+	fails(t, run(d("empty"), garbage), garbage+": exec format error")
+	fails(t, run(d("empty"), filepath.Join(dir, "nothing-here")), filepath.Join(dir, "nothing-here")+": no such file or directory")
+
+	// A permission error is passed over when a later element has it.
+	if res := run(d("noexec", "empty", "good"), "prog"); res.r == nil {
+		t.Errorf("PATH noexec:empty:good: probe did not run; %s", res.stderr)
+	}
+	// An empty element is the current directory.
+	if res := run(d("empty")+"::", "good/prog"); res.r == nil {
+		t.Errorf("relative name with a slash: probe did not run; %s", res.stderr)
+	}
+	l := launch{argv: []string{tslBinary, "127.0.0.1", "0", "prog"}, dir: good, path: d("empty") + "::" + d("noexec")}
+	if res := l.run(t); res.r == nil {
+		t.Errorf("empty PATH element: probe did not run; %s", res.stderr)
+	}
+	// With PATH unset, execvp searches /bin:/usr/bin.
+	l = launch{argv: []string{tslBinary, "127.0.0.1", "0", "sh", "-c", "echo found"}, unsetPath: true}
+	if res := l.run(t); res.stdout != "found\n" {
+		t.Errorf("PATH unset: stdout %q, stderr %q; want sh found in /bin:/usr/bin", res.stdout, res.stderr)
+	}
+}
+
+// The sandbox is a private network and mount namespace with only
+// loopback up, and testdata's hosts, services and nsswitch.conf in place
+// of the system's: names resolve the same everywhere and no query leaves
+// the machine.
+var sandboxCheck struct {
+	once   sync.Once
+	reason string
+}
+
+func sandbox(t *testing.T, setup string, argv ...string) []string {
+	t.Helper()
+	sandboxCheck.once.Do(func() {
+		out, err := exec.Command("unshare", "-mn", "sh", "-c", "mount --bind /dev/null /etc/hosts && ip link set lo up").CombinedOutput()
+		if err != nil {
+			sandboxCheck.reason = "needs root for a private network and mount namespace (unshare -mn, mount, ip): " + err.Error() + ": " + string(out)
+		}
+	})
+	if sandboxCheck.reason != "" {
+		t.Skip(sandboxCheck.reason)
+	}
+	td, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `set -e
+mount --bind "$1/hosts" /etc/hosts
+mount --bind "$1/services" /etc/services
+mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf
+ip link set lo up
+` + setup + `
+shift
+exec "$@"`
+	return append([]string{"unshare", "-mn", "sh", "-c", script, "sh", td}, argv...)
+}
+
+func TestNamesResolved(t *testing.T) {
+	cases := []struct {
+		host, service string
+		want          string
+	}{
+		{"localhost", "tsl-test", "127.0.0.1:4242"},
+		{"v6only.test", "tsl-other", "[::1]:4343"},
+		{"v4only.test", "80", "127.0.0.1:80"},
+		{"::1", "tsl-test", "[::1]:4242"},
+	}
+	for _, c := range cases {
+		t.Run(c.host+" "+c.service, func(t *testing.T) {
+			r := launch{argv: sandbox(t, "", tsl(c.host, c.service)...)}.probed(t)
+			if got := socketAt(t, r, 3).Addr.String(); got != c.want {
+				t.Errorf("bound to %s; want %s", got, c.want)
+			}
+		})
+	}
+	t.Run("unknown host", func(t *testing.T) {
+		fails(t, launch{argv: sandbox(t, "", tsl("no-such-host.test", "80")...)}.run(t), "no-such-host.test 80: no such host")
+	})
+	t.Run("unknown service", func(t *testing.T) {
+		fails(t, launch{argv: sandbox(t, "", tsl("localhost", "no-such-service")...)}.run(t), "localhost no-such-service: unknown port")
+	})
+	t.Run("numeric service refuses a name", func(t *testing.T) {
+		fails(t, launch{argv: sandbox(t, "", tsl("--numeric-service", "localhost", "tsl-test")...)}.run(t), "localhost tsl-test: not a port number")
+	})
+	t.Run("zone by name", func(t *testing.T) {
+		r := launch{argv: sandbox(t, "ip -6 addr add fe80::1/64 dev lo nodad", tsl("-H", "fe80::1%lo", "0")...)}.probed(t)
+		if got := socketAt(t, r, 3).Addr.Addr().String(); got != "fe80::1" {
+			t.Errorf("bound to %s; want fe80::1", got)
+		}
+	})
+}
+
+func TestCheckInterfaces(t *testing.T) {
+	const (
+		v4 = "ip addr add 192.0.2.1/24 dev lo\n"
+		v6 = "ip -6 addr add 2001:db8::1/64 dev lo nodad\n"
+	)
+	cases := []struct {
+		name, setup, host string
+		want              string // the address bound, or the error
+	}{
+		{"loopback only, IPv4", "", "127.0.0.1", "127.0.0.1"},
+		{"loopback only, IPv6", "", "::1", "::1"},
+		{"IPv4 configured, IPv4", v4, "127.0.0.1", "127.0.0.1"},
+		{"IPv4 configured, IPv6", v4, "::1", "::1 0: no address in a family that any interface has"},
+		{"IPv4 configured, both", v4, "dual.test", "127.0.0.1"},
+		{"IPv6 configured, IPv6", v6, "::1", "::1"},
+		{"IPv6 configured, IPv4", v6, "127.0.0.1", "127.0.0.1 0: no address in a family that any interface has"},
+		{"IPv6 configured, both", v6, "dual.test", "::1"},
+		{"both configured, IPv4", v4 + v6, "127.0.0.1", "127.0.0.1"},
+		{"both configured, IPv6", v4 + v6, "::1", "::1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := launch{argv: sandbox(t, c.setup, tsl("--check-interfaces", c.host, "0")...)}.run(t)
+			if strings.Contains(c.want, ":") && strings.Contains(c.want, " ") {
+				fails(t, res, c.want)
+				return
+			}
+			if res.r == nil {
+				t.Fatalf("probe did not run; exit %d: %s", res.exit, res.stderr)
+			}
+			if got := socketAt(t, res.r, 3).Addr.Addr().String(); got != c.want {
+				t.Errorf("bound to %s; want %s", got, c.want)
+			}
+		})
+	}
+	t.Run("without the option nothing is dropped", func(t *testing.T) {
+		r := launch{argv: sandbox(t, v4, tsl("::1", "0")...)}.probed(t)
+		socketAt(t, r, 3)
+	})
+}
+
+func TestBindToAny(t *testing.T) {
+	for _, ip := range []string{"192.0.2.99", "2001:db8::99"} {
+		t.Run(ip, func(t *testing.T) {
+			r := launch{argv: sandbox(t, "", tsl("--bind-to-any", ip, "0")...), ss: true}.probed(t)
+			s := socketAt(t, r, 3)
+			if s.Addr.Addr().String() != ip || s.FreeBind != 1 || s.AcceptConn != 1 {
+				t.Errorf("socket %+v; want listening at %s with IP_FREEBIND", s, ip)
+			}
+			fails(t, launch{argv: sandbox(t, "", tsl(ip, "0")...)}.run(t), "bind "+ip+" port 0: cannot assign requested address")
+		})
+	}
+}
+
+// TestLighttpd hands the socket to a real consumer that nobody here
+// wrote: lighttpd with systemd socket activation, which takes descriptor
+// 3 when LISTEN_PID and LISTEN_FDS say so.
+func TestLighttpd(t *testing.T) {
+	lighttpd, err := exec.LookPath("lighttpd")
+	if err != nil {
+		t.Skip("lighttpd is not installed (Debian package lighttpd; .ci/run installs it)")
+	}
+	dir := t.TempDir()
+	const page = "served from an inherited socket\n"
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	conf := `server.document-root = "` + dir + `"
+server.bind = "127.0.0.1"
+server.port = ` + port + `
+server.systemd-socket-activation = "enable"
+server.errorlog = "` + dir + `/error.log"
+index-file.names = ("index.html")
+`
+	if err := os.WriteFile(filepath.Join(dir, "lighttpd.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tslBinary, "--systemd-compatibility", "-b", "11", "127.0.0.1", port, lighttpd, "-D", "-f", filepath.Join(dir, "lighttpd.conf"))
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	body, err := httpGet("127.0.0.1:"+port, 10*time.Second)
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		t.Fatalf("GET from lighttpd: %v\nstderr: %s\nerror.log: %s", err, stderr.String(), log)
+	}
+	if !strings.HasSuffix(body, "\r\n\r\n"+page) || !strings.HasPrefix(body, "HTTP/1.0 200") {
+		t.Errorf("lighttpd answered %q", body)
+	}
+	comm, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/comm")
+	if string(comm) != "lighttpd\n" {
+		t.Errorf("process %d is %q; want lighttpd in the pid tcp-socket-listen started as", cmd.Process.Pid, comm)
+	}
+}
+
+// freePort is a loopback port that nothing listens on just now.
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// httpGet asks addr for / by HTTP/1.0, retrying until deadline while the
+// server starts.
+func httpGet(addr string, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			_, err = io.WriteString(c, "GET / HTTP/1.0\r\nHost: test\r\n\r\n")
+			var body []byte
+			if err == nil {
+				body, err = io.ReadAll(c)
+			}
+			c.Close()
+			if err == nil && len(body) > 0 {
+				return string(body), nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return "", err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
