@@ -1,0 +1,62 @@
+# make          builds ./tcp-socket-listen (static, stripped, reproducible)
+# make test     gofmt, go vet on every system, cross builds, go test
+# make cross    go vet and build for every system and port
+# make bench    start-up, size and memory against a minimal program
+# make install  DESTDIR, PREFIX, BINDIR and MANDIR are honoured
+
+GO      ?= go
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+export CGO_ENABLED := 0
+BUILDFLAGS := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+
+LINUX_ARCHES := amd64 386 arm arm64 mips mipsle mips64 mips64le ppc64 ppc64le riscv64 s390x loong64
+PLATFORMS := $(addprefix linux/,$(LINUX_ARCHES)) \
+	freebsd/amd64 freebsd/arm64 freebsd/386 \
+	openbsd/amd64 openbsd/arm64 \
+	netbsd/amd64 netbsd/arm64 \
+	dragonfly/amd64 \
+	darwin/amd64 darwin/arm64
+
+SOURCES := $(filter-out %_test.go,$(wildcard *.go)) go.mod
+
+all: tcp-socket-listen
+
+tcp-socket-listen: $(SOURCES)
+	$(GO) build $(BUILDFLAGS) -o $@ .
+
+test: fmt-check vet cross
+	$(GO) test -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+cross:
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		echo "vet and build $$os/$$arch"; \
+		GOOS=$$os GOARCH=$$arch $(GO) vet . ; \
+		GOOS=$$os GOARCH=$$arch $(GO) build $(BUILDFLAGS) -o cross/$$os-$$arch/tcp-socket-listen . ; \
+	done
+
+bench: tcp-socket-listen
+	$(GO) run ./bench
+
+install: tcp-socket-listen
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 tcp-socket-listen $(DESTDIR)$(BINDIR)/tcp-socket-listen
+	install -m 644 tcp-socket-listen.1 $(DESTDIR)$(MANDIR)/man1/tcp-socket-listen.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tcp-socket-listen $(DESTDIR)$(MANDIR)/man1/tcp-socket-listen.1
+
+clean:
+	rm -rf tcp-socket-listen cross
+
+.PHONY: all test fmt-check vet cross bench install uninstall clean
