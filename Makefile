@@ -28,7 +28,7 @@ all: tcp-socket-listen
 tcp-socket-listen: $(SOURCES)
 	$(GO) build $(BUILDFLAGS) -o $@ .
 
-test: fmt-check vet cross
+test: fmt-check vet cross man-check install-check repro-check
 	$(GO) test -count=1 ./...
 
 fmt-check:
@@ -45,6 +45,35 @@ cross:
 		GOOS=$$os GOARCH=$$arch $(GO) build $(BUILDFLAGS) -o cross/$$os-$$arch/tcp-socket-listen . ; \
 	done
 
+# The man page renders without a warning from groff or, where installed,
+# mandoc's lint.
+man-check:
+	groff -ww -z -man tcp-socket-listen.1 2>&1 | { ! grep .; }
+	if command -v mandoc >/dev/null; then mandoc -Tlint -Wstyle tcp-socket-listen.1; fi
+
+# install and uninstall into a staging directory, as a package build would.
+install-check: tcp-socket-listen
+	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
+	$(MAKE) -s install DESTDIR=$$d PREFIX=/usr MANDIR=/usr/share/man; \
+	test -x $$d/usr/bin/tcp-socket-listen; \
+	test -f $$d/usr/share/man/man1/tcp-socket-listen.1; \
+	$(MAKE) -s uninstall DESTDIR=$$d PREFIX=/usr MANDIR=/usr/share/man; \
+	test -z "$$(find $$d -type f)"; \
+	$(MAKE) -s install DESTDIR=$$d BINDIR=/opt/bin; \
+	test -x $$d/opt/bin/tcp-socket-listen; \
+	test -f $$d/usr/local/share/man/man1/tcp-socket-listen.1; \
+	GOBIN=$$d/gobin $(GO) install . && test -x $$d/gobin/tcp-socket-listen; \
+	echo "install-check: DESTDIR, PREFIX, BINDIR and MANDIR honoured; go install works"
+
+# Two builds of this tree, from different directories and with separate
+# build caches, must be byte for byte the same.
+repro-check: tcp-socket-listen
+	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
+	mkdir $$d/src; cp $(SOURCES) $$d/src/; \
+	(cd $$d/src && GOCACHE=$$d/cache $(GO) build $(BUILDFLAGS) -o $$d/again .); \
+	cmp tcp-socket-listen $$d/again; \
+	echo "repro-check: identical builds ($$(sha256sum < tcp-socket-listen | cut -c1-16))"
+
 bench: tcp-socket-listen
 	$(GO) run ./bench
 
@@ -59,4 +88,4 @@ uninstall:
 clean:
 	rm -rf tcp-socket-listen cross
 
-.PHONY: all test fmt-check vet cross bench install uninstall clean
+.PHONY: all test fmt-check vet cross man-check install-check repro-check bench install uninstall clean
