@@ -66,6 +66,10 @@ func resolveAddress(c config) (address, error) {
 // lookupPort reads a decimal port number, or else looks the service name
 // up in the services database, unless numeric forbids it.
 func lookupPort(service string, numeric bool) (int, error) {
+	if service == "" {
+		// getaddrinfo and package net both take it for port 0.
+		return 0, errors.New("empty service")
+	}
 	if allDigits(service) {
 		n, err := strconv.ParseUint(service, 10, 16)
 		if err != nil {

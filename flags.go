@@ -52,7 +52,7 @@ const optionList = `Options:
 // usageError is a command-line mistake; it names the argument at fault.
 type usageError struct{ arg, msg string }
 
-func (e *usageError) Error() string { return e.arg + ": " + e.msg }
+func (e *usageError) Error() string { return quoted(e.arg) + ": " + e.msg }
 
 // parseArgs reads the options, which come strictly before the arguments,
 // as in the C original: the first argument that does not start with '-',
@@ -169,7 +169,7 @@ func (c *config) shortOptions(a string, args []string, i *int) (request, error) 
 func (c *config) setBacklog(opt, value string) error {
 	n, err := parseBacklog(value)
 	if err != nil {
-		return &usageError{opt + " " + quoted(value), err.Error()}
+		return errors.New(opt + " " + quoted(value) + ": " + err.Error())
 	}
 	c.backlog = n
 	return nil

@@ -3,22 +3,29 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // The tests build tcp-socket-listen once, run it as a process, and chain
@@ -45,6 +52,8 @@ func launcher(how string) {
 		if err := syscall.SetNonblock(0, true); err != nil {
 			panic(err)
 		}
+	case "state":
+		launcherState()
 	default:
 		panic("unknown PROBE_LAUNCH " + how)
 	}
@@ -55,6 +64,44 @@ func launcher(how string) {
 		}
 	}
 	panic(syscall.Exec(os.Args[1], os.Args[1:], env))
+}
+
+// The state that TestTransparency launches from.
+var (
+	launchIgnored = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGTSTP}
+	launchBlocked = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR2, syscall.SIGCHLD, syscall.SIGWINCH}
+)
+
+const (
+	launchUmask    = 0o027
+	launchNofile   = 200
+	launchNofileHi = 4000
+)
+
+func launcherState() {
+	syscall.Umask(launchUmask)
+	// Setrlimit, unlike the runtime's own raise, is not undone at exec.
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: launchNofile, Max: launchNofileHi}); err != nil {
+		panic(err)
+	}
+	for _, sig := range launchIgnored {
+		signal.Ignore(sig)
+	}
+	// The mask is the thread's: block on the thread that will exec.
+	runtime.LockOSThread()
+	mask := sigset(launchBlocked)
+	if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 2 /* SIG_SETMASK */, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0); errno != 0 {
+		panic(errno)
+	}
+}
+
+// sigset is the bit mask that /proc/PID/status shows for sigs.
+func sigset(sigs []syscall.Signal) uint64 {
+	var m uint64
+	for _, s := range sigs {
+		m |= 1 << (s - 1)
+	}
+	return m
 }
 
 func buildThenTest(m *testing.M) int {
@@ -90,6 +137,7 @@ type report struct {
 	FDs     map[int]fdReport // the descriptors it inherited
 	SS      string           // ss -ltnH, when PROBE_SS is set
 	Reached map[string]bool  // PROBE_DIAL's addresses: reached through descriptor 3?
+	Served  int              // connections answered on descriptor 3, with PROBE_SERVE
 }
 
 type fdReport struct {
@@ -126,6 +174,9 @@ func probe(out string) int {
 		for _, host := range strings.Split(dial, ",") {
 			r.Reached[host] = reachThrough3(host, r.FDs[3])
 		}
+	}
+	if n := os.Getenv("PROBE_SERVE"); n != "" {
+		r.Served = serveThrough3(n, os.Getenv("PROBE_GO"))
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(r); err != nil {
@@ -217,6 +268,40 @@ func reachThrough3(host string, fd fdReport) bool {
 	var b [1]byte
 	n, err := syscall.Read(nfd, b[:])
 	return err == nil && n == 1 && b[0] == 'x'
+}
+
+// serveThrough3 waits for the file named start, then accepts count
+// connections on descriptor 3 and answers each line with "ok " and the line.
+func serveThrough3(count, start string) int {
+	n, _ := strconv.Atoi(count)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(start); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	served := 0
+	for ; served < n; served++ {
+		fd, _, err := syscall.Accept(3)
+		if err != nil {
+			break
+		}
+		f := os.NewFile(uintptr(fd), "conn")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			break
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err == nil {
+			_, err = io.WriteString(c, "ok "+line)
+		}
+		c.Close()
+		if err != nil {
+			break
+		}
+	}
+	return served
 }
 
 // launch is one run of a command line that may end in the probe.
@@ -1086,4 +1171,469 @@ func TestEmulatedPorts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Hostile input and environments.
+
+func TestLongAndEmptyArguments(t *testing.T) {
+	long := strings.Repeat("a", 10000)
+	fails(t, launch{argv: tsl("-H", long, "0")}.run(t), long+" 0: not a numeric IP address")
+	fails(t, launch{argv: tsl("127.0.0.1", long)}.run(t), "127.0.0.1 "+long+": unknown port")
+	fails(t, launch{argv: tsl("--numeric-service", "127.0.0.1", long)}.run(t), "127.0.0.1 "+long+": not a port number")
+	fails(t, launch{argv: tsl("-b", long, "127.0.0.1", "0")}.run(t), "-b "+long+": not a number")
+	fails(t, launch{argv: tsl("127.0.0.1", "")}.run(t), `127.0.0.1 "": empty service`)
+	fails(t, launch{argv: tsl("--"+long, "127.0.0.1", "0")}.run(t), "--"+long+": unknown option")
+	fails(t, launch{argv: tsl("127.0.0.1", "1"+strings.Repeat("0", 9999))}.run(t), "127.0.0.1 1"+strings.Repeat("0", 9999)+": port number out of range")
+	t.Run("names", func(t *testing.T) {
+		fails(t, launch{argv: sandbox(t, "", tsl(long, "0")...)}.run(t), long+" 0: no such host")
+		fails(t, launch{argv: sandbox(t, "", tsl("", "0")...)}.run(t), `"" 0: no such host`)
+		fails(t, launch{argv: sandbox(t, "", tsl("-H", "", "0")...)}.run(t), `"" 0: not a numeric IP address`)
+	})
+	t.Run("next-prog", func(t *testing.T) {
+		long := "/" + strings.Repeat("x", 10000)
+		fails(t, launch{argv: []string{tslBinary, "127.0.0.1", "0", long}}.run(t), long+": file name too long")
+	})
+}
+
+func TestTinyDescriptorLimit(t *testing.T) {
+	limited := func(n int, script string) []string {
+		return append([]string{"/bin/sh", "-c", "ulimit -n " + strconv.Itoa(n) + " && " + script, "sh"}, tsl("127.0.0.1", "0")...)
+	}
+	// 0-2 fill a limit of 3: the target itself is out of reach.
+	fails(t, launch{argv: limited(3, `exec "$@"`)}.run(t), "placing socket on descriptor 3: bad file descriptor")
+	// With room for one more, the runtime's cgroup v1 reading leaks its
+	// first file there when the second will not open, and the target
+	// is the runtime's. (With cgroup v2, or none, the target is free.)
+	res := launch{argv: limited(4, `exec "$@"`)}.run(t)
+	if res.r == nil && res.stderr != "tcp-socket-listen: FATAL: descriptor 3 is in use by the Go runtime\n" {
+		t.Errorf("limit 4: exit %d, stderr %q", res.exit, res.stderr)
+	}
+	// The target inherited, and no room for the socket.
+	fails(t, launch{argv: limited(4, `exec "$@" 3</dev/null`)}.run(t), "socket for 127.0.0.1 port 0: too many open files")
+	// One to spare is enough, and next-prog gets the caller's limit back.
+	argv := append([]string{"/bin/sh", "-c", `ulimit -n 5 && exec "$@"`, "sh"}, tslBinary, "127.0.0.1", "0", "/bin/sh", "-c", "ulimit -n")
+	if res := (launch{argv: argv}).run(t); res.stdout != "5\n" || res.exit != 0 {
+		t.Errorf("limit 5: exit %d, stdout %q, stderr %q; want next-prog to see 5", res.exit, res.stdout, res.stderr)
+	}
+}
+
+func TestTargetBeyondCallersSoftLimit(t *testing.T) {
+	// Unlike the C original, a target past the caller's soft limit but
+	// within the hard one is placed: the runtime raised the soft limit at
+	// start and keeps the caller's value to itself. It restores that value
+	// at exec, and next-prog can use the descriptor all the same.
+	script := `ulimit -Sn 64 && LISTEN_PID=$$ && export LISTEN_PID && exec "$@"`
+	argv := append([]string{"/bin/sh", "-c", script, "sh"}, tslBinary, "--systemd-compatibility", "127.0.0.1", "0",
+		"/bin/sh", "-c", `ulimit -Sn; ls -l /proc/$$/fd/103`)
+	res := launch{argv: argv, env: []string{"LISTEN_FDS=100"}}.run(t)
+	if res.exit != 0 || !strings.HasPrefix(res.stdout, "64\n") || !strings.Contains(res.stdout, "103 -> socket:") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want limit 64 and the socket on 103", res.exit, res.stdout, res.stderr)
+	}
+}
+
+func TestPrivilegedPortRefused(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) is not installed")
+	}
+	// Inside the sandbox's own network namespace ports below 1024 are
+	// privileged whatever the host's sysctl says; setpriv drops to nobody.
+	argv := sandbox(t, "", append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}, tsl("127.0.0.1", "80")...)...)
+	fails(t, launch{argv: argv}.run(t), "bind 127.0.0.1 port 80: permission denied")
+}
+
+func TestFailureLeavesNothingListening(t *testing.T) {
+	port := freePort(t)
+	fails(t, launch{argv: []string{tslBinary, "127.0.0.1", port, "/no/such/prog"}}.run(t), "/no/such/prog: no such file or directory")
+	l, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatalf("port %s after a failed exec: %v", port, err)
+	}
+	l.Close()
+}
+
+// Transparency: what next-prog finds, started directly and through
+// tcp-socket-listen from one launcher state.
+
+// start runs argv from the launcher state with exactly env (no
+// deduplication, unlike os/exec), files as descriptors 0, 1, 2, ..., in
+// dir, and waits.
+func start(t *testing.T, argv, env []string, files []*os.File, dir string) (pid int) {
+	t.Helper()
+	launcherArgv := append([]string{probePath()}, argv...)
+	p, err := os.StartProcess(launcherArgv[0], launcherArgv, &os.ProcAttr{
+		Dir: dir, Env: append([]string{"PROBE_LAUNCH=state"}, env...), Files: files,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.Wait()
+	if err != nil || !st.Success() {
+		t.Fatalf("%q: %v %v", argv, st, err)
+	}
+	return p.Pid
+}
+
+// kernelState is what /proc says of a process that is not Go.
+type kernelState struct {
+	umask, sigBlk, sigIgn, nofile string
+	fds                           map[string]string
+}
+
+// readKernelState starts `cat /proc/self/status /proc/self/limits` and
+// `ls -l /proc/self/fd`, which, unlike a Go probe, leave the signals
+// they inherit alone.
+func readKernelState(t *testing.T, prefix, env []string, files []*os.File, dir string) kernelState {
+	t.Helper()
+	out, err := os.CreateTemp(t.TempDir(), "state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	withOut := append([]*os.File{files[0], out}, files[2:]...)
+	start(t, append(append([]string{}, prefix...), "/bin/cat", "/proc/self/status", "/proc/self/limits"), env, withOut, dir)
+	data, _ := os.ReadFile(out.Name())
+	var k kernelState
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "Umask:":
+			k.umask = f[1]
+		case len(f) == 2 && f[0] == "SigBlk:":
+			k.sigBlk = f[1]
+		case len(f) == 2 && f[0] == "SigIgn:":
+			k.sigIgn = f[1]
+		case strings.HasPrefix(line, "Max open files"):
+			k.nofile = f[3] + " " + f[4]
+		}
+	}
+	out.Truncate(0)
+	out.Seek(0, 0)
+	start(t, append(append([]string{}, prefix...), "/bin/ls", "-l", "/proc/self/fd/"), env, withOut, dir)
+	data, _ = os.ReadFile(out.Name())
+	k.fds = map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 11 && f[9] == "->" {
+			k.fds[f[8]] = f[10]
+		}
+	}
+	return k
+}
+
+func TestTransparency(t *testing.T) {
+	dir := t.TempDir()
+	out, err := os.Create(filepath.Join(dir, "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	// Descriptors 0-2, 3 closed (the target), 4 a pipe.
+	files := []*os.File{devnull, out, out, nil, pr}
+	reportFile := filepath.Join(dir, "report")
+	env := []string{"PATH=" + os.Getenv("PATH"), "PROBE_OUT=" + reportFile, "Z=last first", "BYTES=\xff\xfe\x80 not UTF-8",
+		"NOEQUALS", "DUP=1", "DUP=2", "EMPTY=", "=nameless", "LISTEN_FDNAMES=x"}
+	through := []string{tslBinary, "127.0.0.1", "0"}
+	next := []string{probePath(), "a", "", "b c", "\xff"}
+
+	probeRun := func(prefix []string) (*report, int) {
+		os.Remove(reportFile)
+		pid := start(t, append(append([]string{}, prefix...), next...), env, files, dir)
+		data, err := os.ReadFile(reportFile)
+		if err != nil {
+			t.Fatalf("%q: no report: %v", prefix, err)
+		}
+		r := new(report)
+		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(r); err != nil {
+			t.Fatal(err)
+		}
+		return r, pid
+	}
+	direct, directPid := probeRun(nil)
+	chained, chainedPid := probeRun(through)
+	if direct.Pid != directPid || chained.Pid != chainedPid {
+		t.Errorf("pids: direct %d of %d, through %d of %d; want the started process's own", direct.Pid, directPid, chained.Pid, chainedPid)
+	}
+	if !reflect.DeepEqual(chained.Env, direct.Env) {
+		t.Errorf("environment through tcp-socket-listen\n%q\ndirect\n%q", chained.Env, direct.Env)
+	}
+	if !reflect.DeepEqual(chained.Args, direct.Args) || chained.Cwd != direct.Cwd {
+		t.Errorf("argv %q in %q; direct %q in %q", chained.Args, chained.Cwd, direct.Args, direct.Cwd)
+	}
+	socketAt(t, chained, 3)
+	delete(chained.FDs, 3)
+	if !reflect.DeepEqual(chained.FDs, direct.FDs) {
+		t.Errorf("descriptors besides the socket: %v; direct %v", chained.FDs, direct.FDs)
+	}
+
+	k0 := readKernelState(t, nil, env, files, dir)
+	k1 := readKernelState(t, through, env, files, dir)
+	if k0.umask != "0027" || k1.umask != k0.umask {
+		t.Errorf("umask through %s, direct %s; want 0027", k1.umask, k0.umask)
+	}
+	if want := strconv.Itoa(launchNofile) + " " + strconv.Itoa(launchNofileHi); k0.nofile != want || k1.nofile != want {
+		t.Errorf("RLIMIT_NOFILE through %q, direct %q; want %q", k1.nofile, k0.nofile, want)
+	}
+	delete(k1.fds, "3")
+	for _, k := range []kernelState{k0, k1} {
+		delete(k.fds, "1") // each run's own output file
+		for fd, target := range k.fds {
+			if strings.HasPrefix(target, "/proc/") {
+				delete(k.fds, fd) // ls's own
+			}
+		}
+	}
+	if !reflect.DeepEqual(k1.fds, k0.fds) {
+		t.Errorf("descriptors seen by ls, besides the socket: %v; direct %v", k1.fds, k0.fds)
+	}
+	hex := func(m uint64) string { return fmt.Sprintf("%016x", m) }
+	if k0.sigIgn != hex(sigset(launchIgnored)) || k0.sigBlk != hex(sigset(launchBlocked)) {
+		t.Fatalf("the launcher's state did not reach the direct run: ignored %s, blocked %s", k0.sigIgn, k0.sigBlk)
+	}
+	// What the Go runtime cannot keep, pinned so that a Go release that
+	// keeps it is noticed (go.dev/issue/21078 and the os/signal docs): it
+	// keeps an inherited SIG_IGN only for SIGHUP and SIGINT (and the stop
+	// signals it leaves alone), and unblocks the signals it needs.
+	wantIgn := sigset([]syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTSTP})
+	wantBlk := sigset([]syscall.Signal{syscall.SIGPIPE, syscall.SIGUSR2, syscall.SIGWINCH})
+	if k1.sigIgn != hex(wantIgn) {
+		t.Errorf("ignored through tcp-socket-listen: %s; Go %s today gives %s", k1.sigIgn, runtime.Version(), hex(wantIgn))
+	}
+	if k1.sigBlk != hex(wantBlk) {
+		t.Errorf("blocked through tcp-socket-listen: %s; Go %s today gives %s", k1.sigBlk, runtime.Version(), hex(wantBlk))
+	}
+}
+
+func TestClosedStandardDescriptorsBecomeDevNull(t *testing.T) {
+	// The Go runtime opens /dev/null on a closed 0, 1 or 2 before main
+	// (Go 1.22 and later); next-prog inherits it. Pinned here.
+	dir := t.TempDir()
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	start(t, []string{tslBinary, "127.0.0.1", "0", "/bin/ls", "-l", "/proc/self/fd/"}, []string{"PATH=" + os.Getenv("PATH")}, []*os.File{nil, out, nil}, dir)
+	data, _ := os.ReadFile(out.Name())
+	for _, fd := range []string{" 0 -> /dev/null", " 2 -> /dev/null", " 3 -> socket:"} {
+		if !strings.Contains(string(data), fd) {
+			t.Errorf("next-prog's descriptors lack %q:\n%s", fd, data)
+		}
+	}
+}
+
+// TestManyClientsBeforeAccept connects several hundred clients on
+// loopback before next-prog starts accepting; the backlog holds them.
+func TestManyClientsBeforeAccept(t *testing.T) {
+	const clients = 400
+	port := freePort(t)
+	goFile := filepath.Join(t.TempDir(), "go")
+	out := filepath.Join(t.TempDir(), "report")
+	cmd := exec.Command(tslBinary, "-b", "512", "127.0.0.1", port, probePath())
+	cmd.Env = []string{"PROBE_OUT=" + out, "PROBE_SERVE=" + strconv.Itoa(clients), "PROBE_GO=" + goFile}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	conns := make([]net.Conn, 0, clients)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(conns) < clients {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
+		if err != nil {
+			if len(conns) == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond) // not listening yet
+				continue
+			}
+			t.Fatalf("client %d: %v", len(conns), err)
+		}
+		if _, err := fmt.Fprintf(c, "client %d\n", len(conns)); err != nil {
+			t.Fatalf("client %d: %v", len(conns), err)
+		}
+		conns = append(conns, c)
+	}
+	if err := os.WriteFile(goFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range conns {
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if want := fmt.Sprintf("ok client %d\n", i); err != nil || line != want {
+			t.Fatalf("client %d got %q, %v; want %q", i, line, err, want)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("probe: %v; %s", err, stderr.String())
+	}
+}
+
+// Fuzzing: each target checks a property against a model written apart
+// from the code under test. Seeds are in testdata/fuzz.
+
+// cConstant matches one C integer constant as strtoul(s, 0) reads it
+// whole: hexadecimal, octal or decimal.
+var cConstant = `(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)`
+
+var strtoulWhole = regexp.MustCompile(`^[ \t\n\v\f\r]*([+-]?)` + cConstant + `$`)
+
+// modelStrtoul is the model: ok, the sign, and the value (which may not fit).
+func modelStrtoul(s string) (ok, neg bool, v uint64, fits bool) {
+	m := strtoulWhole.FindStringSubmatch(s)
+	if m == nil {
+		return false, false, 0, false
+	}
+	digits, base := m[2], 10
+	switch {
+	case len(digits) > 1 && (digits[1] == 'x' || digits[1] == 'X'):
+		digits, base = digits[2:], 16
+	case digits[0] == '0':
+		base = 8
+	}
+	v, err := strconv.ParseUint(digits, base, 64)
+	return true, m[1] == "-", v, err == nil
+}
+
+func FuzzBacklog(f *testing.F) {
+	for _, s := range []string{"5", "0", "0x11", "021", " +7", "-1", "-0", "08", "0x", "", "2147483647", "2147483648", "18446744073709551616", "\t12", "12 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseBacklog(s)
+		ok, neg, v, fits := modelStrtoul(s)
+		if ok && !neg && fits && v <= math.MaxInt32 {
+			if err != nil || n != int(v) {
+				t.Fatalf("parseBacklog(%q) = %d, %v; want %d", s, n, err, v)
+			}
+		} else if err == nil {
+			t.Fatalf("parseBacklog(%q) = %d; want an error", s, n)
+		}
+	})
+}
+
+var cConstantWhole = regexp.MustCompile(`^` + cConstant + `$`)
+
+// modelInetAton is inet_aton's rule written from its manual page.
+func modelInetAton(s string) (netip.Addr, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		ok, _, v, fits := modelStrtoul(p)
+		if !ok || !fits || !cConstantWhole.MatchString(p) {
+			return netip.Addr{}, false
+		}
+		vals[i] = v
+	}
+	last := len(vals) - 1
+	var addr uint64
+	for i := 0; i < last; i++ {
+		if vals[i] > 0xff {
+			return netip.Addr{}, false
+		}
+		addr |= vals[i] << (24 - 8*i)
+	}
+	if vals[last] >= 1<<(8*(4-last)) {
+		return netip.Addr{}, false
+	}
+	addr |= vals[last]
+	return netip.AddrFrom4([4]byte{byte(addr >> 24), byte(addr >> 16), byte(addr >> 8), byte(addr)}), true
+}
+
+func FuzzNumericHost(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "127.1", "0", "0x7f.1", "0177.0.0.1", "4294967295", "4294967296", "1.2.3.4.5", "1.", ".1", "08",
+		"::1", "fe80::1%lo", "fe80::1%2", "::ffff:1.2.3.4", "1.2.3.4%lo", "[::1]", "", "0x", "1.16777215", "1.2.65535"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseIP(s)
+		want4, ok4 := modelInetAton(s)
+		if ok4 {
+			if !ok || got != want4 {
+				t.Fatalf("parseIP(%q) = %v, %v; inet_aton gives %v", s, got, ok, want4)
+			}
+			return
+		}
+		want6, err := netip.ParseAddr(s)
+		ok6 := err == nil && want6.Is6()
+		if ok != ok6 || ok && got != want6 {
+			t.Fatalf("parseIP(%q) = %v, %v; want %v, %v", s, got, ok, want6, ok6)
+		}
+		if ok {
+			again, _ := netip.ParseAddr(got.String())
+			if again != got {
+				t.Fatalf("%q: %v does not read back as itself", s, got)
+			}
+		}
+	})
+}
+
+func FuzzListenFDs(f *testing.F) {
+	for _, s := range [][2]string{{"42", "2"}, {"42", "0x2"}, {"42", " 2"}, {"42", "2 "}, {"42", "-1"}, {"042", "1"}, {"0x2a", "3"},
+		{"43", "2"}, {"42", ""}, {"", "2"}, {"42", "2147483647"}, {"42", "2147483648"}, {"+42", "+1"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pid, fds string) {
+		env := []string{"LISTEN_PID=" + pid, "LISTEN_FDS=" + fds}
+		got := listenFDs(env, 42)
+		want := 0
+		pok, pneg, p, pfits := modelStrtoul(pid)
+		fok, fneg, n, ffits := modelStrtoul(fds)
+		if pok && !pneg && pfits && p == 42 && fok && !fneg && ffits && n <= math.MaxInt32 {
+			want = int(n)
+		}
+		if got != want {
+			t.Fatalf("LISTEN_PID=%q LISTEN_FDS=%q: %d; want %d", pid, fds, got, want)
+		}
+	})
+}
+
+func FuzzParseArgs(f *testing.F) {
+	for _, s := range []string{"127.0.0.1\x000\x00prog", "-Hb7\x00::\x00http\x00prog\x00-b\x009", "--backlog=0x11\x00h\x00s\x00p",
+		"--\x00-h\x00s\x00p", "--help", "-?", "--usage", "-b", "--bogus\x00h\x00s\x00p", "-b\x00-1\x00h\x00s\x00p", "h\x00s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		c, req, err := parseArgs(args)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("%q: error %q is more than one line", args, err)
+			}
+			return
+		}
+		if req != run {
+			return
+		}
+		// host, service and next-prog are the last arguments, untouched.
+		k := len(args) - len(c.next) - 2
+		if len(c.next) == 0 || k < 0 || args[k] != c.host || args[k+1] != c.service || !reflect.DeepEqual(args[k+2:], c.next) {
+			t.Fatalf("%q: host %q, service %q, next %q", args, c.host, c.service, c.next)
+		}
+		if c.backlog < 0 || c.backlog > math.MaxInt32 {
+			t.Fatalf("%q: backlog %d", args, c.backlog)
+		}
+		// Options stop at the arguments: whatever follows is next-prog's.
+		more := append(append([]string{}, args...), "--help", "-b", "x")
+		c2, req2, err2 := parseArgs(more)
+		if err2 != nil || req2 != run || !reflect.DeepEqual(c2.next, append(c.next, "--help", "-b", "x")) {
+			t.Fatalf("%q: appending to next-prog changed the parse: %v %v %q", args, err2, req2, c2.next)
+		}
+	})
 }
