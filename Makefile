@@ -75,7 +75,7 @@ repro-check: tcp-socket-listen
 	echo "repro-check: identical builds ($$(sha256sum < tcp-socket-listen | cut -c1-16))"
 
 bench: tcp-socket-listen
-	$(GO) run ./bench
+	$(GO) run ./testdata/bench
 
 install: tcp-socket-listen
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
