@@ -169,13 +169,17 @@ func scopeID(zone string) (uint32, error) {
 	if zone == "" {
 		return 0, nil
 	}
+	unknown := errors.New("unknown interface " + quoted(zone))
 	if allDigits(zone) {
 		n, err := strconv.ParseUint(zone, 10, 32)
-		return uint32(n), err
+		if err != nil {
+			return 0, unknown
+		}
+		return uint32(n), nil
 	}
 	ifi, err := net.InterfaceByName(zone)
 	if err != nil {
-		return 0, errors.New("unknown interface " + quoted(zone))
+		return 0, unknown
 	}
 	return uint32(ifi.Index), nil
 }

@@ -118,7 +118,8 @@ func reserve(target int) error {
 	case err == nil && flags&syscall.FD_CLOEXEC != 0:
 		// Descriptors survive exec only without FD_CLOEXEC, so this one
 		// was opened in this process, by the runtime before main: its
-		// poller, when standard input or output was non-blocking.
+		// poller, when standard input or output was non-blocking, or a
+		// cgroup file it failed to close.
 		return errors.New("descriptor " + strconv.Itoa(target) + " is in use by the Go runtime")
 	}
 	if err != nil {
@@ -133,7 +134,10 @@ func place(fd, target int) error {
 	if err := dupOnto(fd, target, false); err != nil {
 		return placeError(target, err)
 	}
-	return syscall.Close(fd)
+	if err := syscall.Close(fd); err != nil {
+		return placeError(target, err)
+	}
+	return nil
 }
 
 func placeError(target int, err error) error {

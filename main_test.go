@@ -774,6 +774,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-H", "127.0.0.", "0"}, "127.0.0. 0: not a numeric IP address"},
 		{[]string{"-H", "", "0"}, `"" 0: not a numeric IP address`},
 		{[]string{"-H", "::1%no-such-if", "0"}, "::1%no-such-if 0: unknown interface no-such-if"},
+		{[]string{"-H", "::1%99999999999", "0"}, "::1%99999999999 0: unknown interface 99999999999"},
 		{[]string{"--numeric-service", "127.0.0.1", "http"}, "127.0.0.1 http: not a port number"},
 		{[]string{"--numeric-service", "127.0.0.1", "-1"}, "127.0.0.1 -1: not a port number"},
 		{[]string{"127.0.0.1", "65536"}, "127.0.0.1 65536: port number out of range"},
