@@ -120,12 +120,26 @@ func reserve(target int) error {
 		// was opened in this process, by the runtime before main: its
 		// poller, when standard input or output was non-blocking, or a
 		// cgroup file it failed to close.
-		return errors.New("descriptor " + strconv.Itoa(target) + " is in use by the Go runtime")
+		return restartHolding(target)
 	}
 	if err != nil {
 		return placeError(target, err)
 	}
 	return nil
+}
+
+// restartHolding execs this program afresh, same pid, arguments and
+// environment, with the runtime's descriptor on target kept open across
+// the exec: the new runtime cannot take target, which is then inherited
+// and replaced like any other. It returns only on failure.
+func restartHolding(target int) error {
+	held := errors.New("descriptor " + strconv.Itoa(target) + " is in use by the Go runtime")
+	self, err := executable()
+	if err != nil || keepOnExec(target) != nil {
+		return held
+	}
+	syscall.Exec(self, os.Args, syscall.Environ())
+	return held
 }
 
 // place puts the listening socket on target, replacing what is there in

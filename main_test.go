@@ -684,9 +684,11 @@ func TestRuntimeDescriptorsAvoided(t *testing.T) {
 	}
 }
 
-func TestNonblockingStdinRefused(t *testing.T) {
+func TestNonblockingStdin(t *testing.T) {
 	// A non-blocking standard input makes package os start the poller
 	// before main, on the lowest free descriptors: the target among them.
+	// tcp-socket-listen then execs itself afresh with that descriptor
+	// kept open, so that the new runtime's poller goes elsewhere.
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -695,13 +697,41 @@ func TestNonblockingStdinRefused(t *testing.T) {
 	defer w.Close()
 	argv := append([]string{probePath()}, tsl("127.0.0.1", "0")...)
 	env := []string{"PROBE_LAUNCH=nonblocking-stdin"}
-	fails(t, launch{argv: argv, env: env, stdin: r}.run(t), "descriptor 3 is in use by the Go runtime")
-	// With 3 inherited, the poller goes higher and all is well.
-	res := launch{argv: argv, env: env, stdin: r, files: []*os.File{w}}.run(t)
+	res := launch{argv: argv, env: env, stdin: r}.run(t)
 	if res.r == nil {
-		t.Fatalf("with descriptor 3 inherited: exit %d, %s", res.exit, res.stderr)
+		t.Fatalf("exit %d: %s", res.exit, res.stderr)
 	}
 	socketAt(t, res.r, 3)
+	if len(res.r.FDs) != 4 || res.r.Pid != res.pid {
+		t.Errorf("descriptors %v, pid %d of %d; want 0-2 and the socket, in the started process", res.r.FDs, res.r.Pid, res.pid)
+	}
+	if _, err := exec.LookPath("strace"); err != nil {
+		return
+	}
+	// The restart is what made it work: tcp-socket-listen ran twice.
+	trace := filepath.Join(t.TempDir(), "trace")
+	argv = append([]string{"strace", "-f", "-qq", "-e", "trace=execve", "-o", trace}, argv...)
+	if res := (launch{argv: argv, env: env, stdin: r}).run(t); res.r == nil {
+		t.Fatalf("under strace: exit %d: %s", res.exit, res.stderr)
+	}
+	data, _ := os.ReadFile(trace)
+	if n := strings.Count(string(data), `execve("/proc/self/exe"`); n != 1 {
+		t.Errorf("tcp-socket-listen restarted itself %d times; want once:\n%s", n, data)
+	}
+}
+
+func TestNonblockingStdinWithoutProc(t *testing.T) {
+	// Without /proc there is no /proc/self/exe to restart from, and the
+	// target the runtime holds is refused rather than taken from it.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	argv := sandbox(t, "umount -l /proc", append([]string{probePath()}, tsl("127.0.0.1", "0")...)...)
+	fails(t, launch{argv: argv, env: []string{"PROBE_LAUNCH=nonblocking-stdin"}, stdin: r}.run(t),
+		"descriptor 3 is in use by the Go runtime")
 }
 
 func TestNextProgArgumentsUntouched(t *testing.T) {
@@ -1203,12 +1233,10 @@ func TestTinyDescriptorLimit(t *testing.T) {
 	// 0-2 fill a limit of 3: the target itself is out of reach.
 	fails(t, launch{argv: limited(3, `exec "$@"`)}.run(t), "placing socket on descriptor 3: bad file descriptor")
 	// With room for one more, the runtime's cgroup v1 reading leaks its
-	// first file there when the second will not open, and the target
-	// is the runtime's. (With cgroup v2, or none, the target is free.)
-	res := launch{argv: limited(4, `exec "$@"`)}.run(t)
-	if res.r == nil && res.stderr != "tcp-socket-listen: FATAL: descriptor 3 is in use by the Go runtime\n" {
-		t.Errorf("limit 4: exit %d, stderr %q", res.exit, res.stderr)
-	}
+	// first file there when the second will not open; the restart keeps
+	// it as the target's placeholder, and then socket(2) has no room.
+	// (With cgroup v2, or none, the target is free, and the same follows.)
+	fails(t, launch{argv: limited(4, `exec "$@"`)}.run(t), "socket for 127.0.0.1 port 0: too many open files")
 	// The target inherited, and no room for the socket.
 	fails(t, launch{argv: limited(4, `exec "$@" 3</dev/null`)}.run(t), "socket for 127.0.0.1 port 0: too many open files")
 	// One to spare is enough, and next-prog gets the caller's limit back.

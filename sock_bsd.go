@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"syscall"
 )
@@ -71,6 +72,21 @@ func dupOnto(oldfd, newfd int, closeOnExec bool) error {
 	}
 	return nil
 }
+
+// keepOnExec clears fd's FD_CLOEXEC; OpenBSD serves fcntl only through
+// libc, which package syscall does not export.
+func keepOnExec(fd int) error {
+	if runtime.GOOS == "openbsd" {
+		return syscall.ENOSYS
+	}
+	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+func executable() (string, error) { return os.Executable() }
 
 // fdFlags is fcntl(fd, F_GETFD).
 func fdFlags(fd int) (int, error) {

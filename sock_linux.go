@@ -52,6 +52,19 @@ func dupOnto(oldfd, newfd int, closeOnExec bool) error {
 	return syscall.Dup3(oldfd, newfd, flags)
 }
 
+// keepOnExec clears fd's FD_CLOEXEC.
+func keepOnExec(fd int) error {
+	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// executable names this program's file, even if it has been replaced
+// or removed since it started.
+func executable() (string, error) { return "/proc/self/exe", nil }
+
 // fdFlags is fcntl(fd, F_GETFD).
 func fdFlags(fd int) (int, error) {
 	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
