@@ -31,7 +31,7 @@ func execSearch(name string, argv, env []string) error {
 		path = defaultPath
 	}
 	var denied bool
-	err := error(syscall.ENOENT)
+	var err error
 	for {
 		dir, rest, more := cut(path, ':')
 		file := name

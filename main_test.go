@@ -852,13 +852,6 @@ func TestBindErrors(t *testing.T) {
 	fails(t, launch{argv: tsl("--reuse-port", "127.0.0.1", port)}.run(t), "bind 127.0.0.1 port "+port+": address already in use")
 }
 
-func TestSocketError(t *testing.T) {
-	// With no descriptor to spare beside an inherited target, socket(2)
-	// fails; a hard limit keeps the runtime from raising the soft one.
-	argv := append([]string{"/bin/sh", "-c", `ulimit -n 4 && exec "$@" 3</dev/null`, "sh"}, tsl("127.0.0.1", "0")...)
-	fails(t, launch{argv: argv}.run(t), "socket for 127.0.0.1 port 0: too many open files")
-}
-
 func TestTargetBeyondLimit(t *testing.T) {
 	argv := asOwnPid(tsl("--systemd-compatibility", "127.0.0.1", "0")...)
 	fails(t, launch{argv: argv, env: []string{"LISTEN_FDS=2147483647"}}.run(t),
