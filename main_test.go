@@ -233,7 +233,11 @@ func readSocket(fd int) *sockReport {
 	case *syscall.SockaddrInet4:
 		s.Addr = netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
 	case *syscall.SockaddrInet6:
-		s.Addr = netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+		ip := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			ip = ip.WithZone(strconv.Itoa(int(sa.ZoneId)))
+		}
+		s.Addr = netip.AddrPortFrom(ip, uint16(sa.Port))
 	}
 	return s
 }
@@ -983,12 +987,15 @@ func TestNamesResolved(t *testing.T) {
 	t.Run("numeric service refuses a name", func(t *testing.T) {
 		fails(t, launch{argv: sandbox(t, "", tsl("--numeric-service", "localhost", "tsl-test")...)}.run(t), "localhost tsl-test: not a port number")
 	})
-	t.Run("zone by name", func(t *testing.T) {
-		r := launch{argv: sandbox(t, "ip -6 addr add fe80::1/64 dev lo nodad", tsl("-H", "fe80::1%lo", "0")...)}.probed(t)
-		if got := socketAt(t, r, 3).Addr.Addr().String(); got != "fe80::1" {
-			t.Errorf("bound to %s; want fe80::1", got)
-		}
-	})
+	// In the sandbox lo is the only interface: index 1.
+	for _, host := range []string{"fe80::1%lo", "fe80::1%1"} {
+		t.Run("zone "+host, func(t *testing.T) {
+			r := launch{argv: sandbox(t, "ip -6 addr add fe80::1/64 dev lo nodad", tsl("-H", host, "0")...)}.probed(t)
+			if got := socketAt(t, r, 3).Addr.Addr().String(); got != "fe80::1%1" {
+				t.Errorf("bound to %s; want fe80::1 with scope id 1", got)
+			}
+		})
+	}
 }
 
 func TestCheckInterfaces(t *testing.T) {
