@@ -229,7 +229,7 @@ func readSocket(fd int) *sockReport {
 		FreeBind:   get(syscall.SOL_IP, syscall.IP_FREEBIND),
 		V6Only:     get(syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY),
 	}
-	switch sa := mustSockname(fd).(type) {
+	switch sa := sockname(fd).(type) {
 	case *syscall.SockaddrInet4:
 		s.Addr = netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
 	case *syscall.SockaddrInet6:
@@ -242,7 +242,7 @@ func readSocket(fd int) *sockReport {
 	return s
 }
 
-func mustSockname(fd int) syscall.Sockaddr {
+func sockname(fd int) syscall.Sockaddr {
 	sa, err := syscall.Getsockname(fd)
 	if err != nil {
 		return nil
@@ -1521,6 +1521,14 @@ func TestManyClientsBeforeAccept(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("probe: %v; %s", err, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&r); err != nil || r.Served != clients {
+		t.Errorf("the probe served %d, %v; want %d", r.Served, err, clients)
 	}
 }
 
