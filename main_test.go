@@ -360,13 +360,24 @@ func (l launch) run(t *testing.T) result {
 	case err != nil:
 		t.Fatalf("running %q: %v", l.argv, err)
 	}
-	if data, err := os.ReadFile(out); err == nil {
-		res.r = new(report)
-		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(res.r); err != nil {
-			t.Fatalf("reading the probe's report: %v", err)
-		}
+	if _, err := os.Stat(out); err == nil {
+		res.r = readReport(t, out)
 	}
 	return res
+}
+
+// readReport reads what the probe wrote to path.
+func readReport(t *testing.T, path string) *report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the probe's report: %v", err)
+	}
+	r := new(report)
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(r); err != nil {
+		t.Fatalf("reading the probe's report: %v", err)
+	}
+	return r
 }
 
 // probed runs l and fails the test unless the probe ran and reported.
@@ -1377,15 +1388,7 @@ func TestTransparency(t *testing.T) {
 	probeRun := func(prefix []string) (*report, int) {
 		os.Remove(reportFile)
 		pid := start(t, append(append([]string{}, prefix...), next...), env, files, dir)
-		data, err := os.ReadFile(reportFile)
-		if err != nil {
-			t.Fatalf("%q: no report: %v", prefix, err)
-		}
-		r := new(report)
-		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(r); err != nil {
-			t.Fatal(err)
-		}
-		return r, pid
+		return readReport(t, reportFile), pid
 	}
 	direct, directPid := probeRun(nil)
 	chained, chainedPid := probeRun(through)
@@ -1522,13 +1525,8 @@ func TestManyClientsBeforeAccept(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("probe: %v; %s", err, stderr.String())
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r report
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&r); err != nil || r.Served != clients {
-		t.Errorf("the probe served %d, %v; want %d", r.Served, err, clients)
+	if r := readReport(t, out); r.Served != clients {
+		t.Errorf("the probe served %d; want %d", r.Served, clients)
 	}
 }
 
