@@ -118,6 +118,11 @@ func buildThenTest(m *testing.M) int {
 		return 2
 	}
 	defer os.RemoveAll(dir)
+	// Tests that drop to another user run the binary from here.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 2
+	}
 	tslBinary = filepath.Join(dir, "tcp-socket-listen")
 	build := exec.Command("go", "build", "-trimpath", "-o", tslBinary, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
