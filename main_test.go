@@ -645,19 +645,23 @@ func TestListenFDsRead(t *testing.T) {
 	}
 }
 
-func TestDescriptorPlacement(t *testing.T) {
-	pipe := func() (*os.File, string) {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close(); w.Close() })
-		link, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(int(r.Fd())))
-		return r, link
+// testPipe is a pipe closed when the test ends: its read end, and where
+// /proc/self/fd shows that pointing.
+func testPipe(t *testing.T) (*os.File, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	link, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(int(r.Fd())))
+	return r, link
+}
+
+func TestDescriptorPlacement(t *testing.T) {
 	t.Run("occupied 3 replaced, inherited 4 kept", func(t *testing.T) {
-		p3, _ := pipe()
-		p4, link4 := pipe()
+		p3, _ := testPipe(t)
+		p4, link4 := testPipe(t)
 		r := launch{argv: tsl("127.0.0.1", "0"), files: []*os.File{p3, p4}}.probed(t)
 		socketAt(t, r, 3)
 		if r.FDs[4].Link != link4 {
@@ -668,7 +672,7 @@ func TestDescriptorPlacement(t *testing.T) {
 		}
 	})
 	t.Run("3 closed, 4 inherited", func(t *testing.T) {
-		p4, link4 := pipe()
+		p4, link4 := testPipe(t)
 		r := launch{argv: tsl("127.0.0.1", "0"), files: []*os.File{nil, p4}}.probed(t)
 		socketAt(t, r, 3)
 		if r.FDs[4].Link != link4 {
@@ -709,12 +713,7 @@ func TestNonblockingStdin(t *testing.T) {
 	// before main, on the lowest free descriptors: the target among them.
 	// tcp-socket-listen then execs itself afresh with that descriptor
 	// kept open, so that the new runtime's poller goes elsewhere.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, _ := testPipe(t)
 	argv := append([]string{probePath()}, tsl("127.0.0.1", "0")...)
 	env := []string{"PROBE_LAUNCH=nonblocking-stdin"}
 	res := launch{argv: argv, env: env, stdin: r}.run(t)
@@ -743,12 +742,7 @@ func TestNonblockingStdin(t *testing.T) {
 func TestNonblockingStdinWithoutProc(t *testing.T) {
 	// Without /proc there is no /proc/self/exe to restart from, and the
 	// target the runtime holds is refused rather than taken from it.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, _ := testPipe(t)
 	argv := sandbox(t, "umount -l /proc", append([]string{probePath()}, tsl("127.0.0.1", "0")...)...)
 	fails(t, launch{argv: argv, env: []string{"PROBE_LAUNCH=nonblocking-stdin"}, stdin: r}.run(t),
 		"descriptor 3 is in use by the Go runtime")
@@ -1371,12 +1365,7 @@ func TestTransparency(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	defer pw.Close()
+	pr, _ := testPipe(t)
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
