@@ -35,7 +35,7 @@ fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet ./... ./testdata/bench ./testdata/minimal
 
 cross:
 	@set -e; for p in $(PLATFORMS); do \
