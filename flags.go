@@ -96,11 +96,10 @@ func (c *config) longOption(a string, args []string, i *int) (request, error) {
 	switch {
 	case name == "backlog":
 		if !hasValue {
-			if *i+1 >= len(args) {
-				return run, &usageError{a, "missing option argument"}
+			var err error
+			if value, err = nextArg("--backlog", args, i); err != nil {
+				return run, err
 			}
-			*i++
-			value = args[*i]
 		}
 		return run, c.setBacklog("--backlog", value)
 	case hasValue && (flag != nil || name == "help" || name == "usage"):
@@ -152,11 +151,10 @@ func (c *config) shortOptions(a string, args []string, i *int) (request, error) 
 		case 'b':
 			value := a[j+1:]
 			if value == "" {
-				if *i+1 >= len(args) {
-					return run, &usageError{"-b", "missing option argument"}
+				var err error
+				if value, err = nextArg("-b", args, i); err != nil {
+					return run, err
 				}
-				*i++
-				value = args[*i]
 			}
 			return run, c.setBacklog("-b", value)
 		default:
@@ -164,6 +162,15 @@ func (c *config) shortOptions(a string, args []string, i *int) (request, error) 
 		}
 	}
 	return run, nil
+}
+
+// nextArg takes the argument after args[*i] as the value of opt.
+func nextArg(opt string, args []string, i *int) (string, error) {
+	if *i+1 >= len(args) {
+		return "", &usageError{opt, "missing option argument"}
+	}
+	*i++
+	return args[*i], nil
 }
 
 func (c *config) setBacklog(opt, value string) error {
