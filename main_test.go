@@ -658,6 +658,18 @@ func testPipe(t *testing.T) (*os.File, string) {
 	return r, link
 }
 
+// testFile opens path with open (os.Create or os.Open), closed when the
+// test ends.
+func testFile(t *testing.T, path string, open func(string) (*os.File, error)) *os.File {
+	t.Helper()
+	f, err := open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 func TestDescriptorPlacement(t *testing.T) {
 	t.Run("occupied 3 replaced, inherited 4 kept", func(t *testing.T) {
 		p3, _ := testPipe(t)
@@ -1323,11 +1335,7 @@ type kernelState struct {
 // they inherit alone.
 func readKernelState(t *testing.T, prefix, env []string, files []*os.File, dir string) kernelState {
 	t.Helper()
-	out, err := os.CreateTemp(t.TempDir(), "state")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
+	out := testFile(t, filepath.Join(t.TempDir(), "state"), os.Create)
 	withOut := append([]*os.File{files[0], out}, files[2:]...)
 	start(t, append(append([]string{}, prefix...), "/bin/cat", "/proc/self/status", "/proc/self/limits"), env, withOut, dir)
 	data, _ := os.ReadFile(out.Name())
@@ -1360,17 +1368,9 @@ func readKernelState(t *testing.T, prefix, env []string, files []*os.File, dir s
 
 func TestTransparency(t *testing.T) {
 	dir := t.TempDir()
-	out, err := os.Create(filepath.Join(dir, "stdout"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
+	out := testFile(t, filepath.Join(dir, "stdout"), os.Create)
 	pr, _ := testPipe(t)
-	devnull, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer devnull.Close()
+	devnull := testFile(t, os.DevNull, os.Open)
 	// Descriptors 0-2, 3 closed (the target), 4 a pipe.
 	files := []*os.File{devnull, out, out, nil, pr}
 	reportFile := filepath.Join(dir, "report")
@@ -1456,11 +1456,7 @@ func TestClosedStandardDescriptorsBecomeDevNull(t *testing.T) {
 	// The Go runtime opens /dev/null on a closed 0, 1 or 2 before main
 	// (Go 1.22 and later); next-prog inherits it. Pinned here.
 	dir := t.TempDir()
-	out, err := os.Create(filepath.Join(dir, "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
+	out := testFile(t, filepath.Join(dir, "out"), os.Create)
 	start(t, []string{tslBinary, "127.0.0.1", "0", "/bin/ls", "-l", "/proc/self/fd/"}, []string{"PATH=" + os.Getenv("PATH")}, []*os.File{nil, out, nil}, dir)
 	data, _ := os.ReadFile(out.Name())
 	for _, fd := range []string{" 0 -> /dev/null", " 2 -> /dev/null", " 3 -> socket:"} {
