@@ -357,6 +357,9 @@ func (l launch) run(t *testing.T) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
+	if cmd.Process == nil { // it never started: no pid, no status
+		t.Fatalf("starting %q: %v", l.argv, err)
+	}
 	res := result{stdout: stdout.String(), stderr: stderr.String(), pid: cmd.Process.Pid}
 	var exitErr *exec.ExitError
 	switch {
@@ -736,12 +739,13 @@ func TestNonblockingStdin(t *testing.T) {
 	if len(res.r.FDs) != 4 || res.r.Pid != res.pid {
 		t.Errorf("descriptors %v, pid %d of %d; want 0-2 and the socket, in the started process", res.r.FDs, res.r.Pid, res.pid)
 	}
-	if _, err := exec.LookPath("strace"); err != nil {
+	strace, err := findProgram("strace")
+	if err != nil {
 		return
 	}
 	// The restart is what made it work: tcp-socket-listen ran twice.
 	trace := filepath.Join(t.TempDir(), "trace")
-	argv = append([]string{"strace", "-f", "-qq", "-e", "trace=execve", "-o", trace}, argv...)
+	argv = append([]string{strace, "-f", "-qq", "-e", "trace=execve", "-o", trace}, argv...)
 	if res := (launch{argv: argv, env: env, stdin: r}).run(t); res.r == nil {
 		t.Fatalf("under strace: exit %d: %s", res.exit, res.stderr)
 	}
@@ -961,7 +965,7 @@ func sandbox(t *testing.T, setup string, argv ...string) []string {
 	sandboxCheck.once.Do(func() {
 		out, err := exec.Command("unshare", "-mn", "sh", "-c", "mount --bind /dev/null /etc/hosts && ip link set lo up").CombinedOutput()
 		if err != nil {
-			sandboxCheck.reason = "needs root for a private network and mount namespace (unshare -mn, mount, ip): " + err.Error() + ": " + string(out)
+			sandboxCheck.reason = "needs root for a private network and mount namespace (unshare -mn, mount, ip): " + err.Error() + ": " + strings.TrimSpace(string(out))
 		}
 	})
 	if sandboxCheck.reason != "" {
@@ -1078,10 +1082,7 @@ func TestBindToAny(t *testing.T) {
 // wrote: lighttpd with systemd socket activation, which takes descriptor
 // 3 when LISTEN_PID and LISTEN_FDS say so.
 func TestLighttpd(t *testing.T) {
-	lighttpd, err := exec.LookPath("lighttpd")
-	if err != nil {
-		t.Skip("lighttpd is not installed (Debian package lighttpd; .ci/run installs it)")
-	}
+	lighttpd := systemProgram(t, "lighttpd", "lighttpd")
 	dir := t.TempDir()
 	const page = "served from an inherited socket\n"
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(page), 0o644); err != nil {
@@ -1158,74 +1159,6 @@ func httpGet(addr string, wait time.Duration) (string, error) {
 	}
 }
 
-// qemuNames maps Linux GOARCH values to Debian's qemu-user-static names.
-// 386 is missing: amd64 kernels run it natively, and Go's runtime dies
-// under qemu-i386 ("morestack on g0") before main.
-var qemuNames = map[string]string{
-	"arm": "arm", "arm64": "aarch64", "loong64": "loongarch64",
-	"mips": "mips", "mipsle": "mipsel", "mips64": "mips64", "mips64le": "mips64el",
-	"ppc64": "ppc64", "ppc64le": "ppc64le", "riscv64": "riscv64", "s390x": "s390x",
-}
-
-// TestEmulatedPorts runs tcp-socket-listen built for other Linux ports
-// under qemu-user, with the options whose constants differ between
-// ports, and reads the socket back with the native probe: a wrong
-// constant would set the wrong option, or fail.
-func TestEmulatedPorts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("cross builds and emulation are slow; not with -short")
-	}
-	cases := []struct {
-		args []string
-		want sockWant
-	}{
-		{[]string{"127.0.0.1", "0"}, sockWant{family: inet, ip: "127.0.0.1", reuseAddr: 1, v6only: -1, backlog: 5}},
-		{[]string{"--reuse-port", "--no-reuse-address", "--bind-to-any", "-b", "9", "127.0.0.1", "0"},
-			sockWant{family: inet, ip: "127.0.0.1", reusePort: 1, free: 1, v6only: -1, backlog: 9}},
-		{[]string{"--combine4and6", "--bind-to-any", "--backlog=0x11", "::", "0"},
-			sockWant{family: inet6, ip: "::", reuseAddr: 1, free: 1, backlog: 17}},
-		{[]string{"--reuse-port", "::1", "0"}, sockWant{family: inet6, ip: "::1", reuseAddr: 1, reusePort: 1, v6only: 1, backlog: 5}},
-	}
-	arches := []string{"mips", "mipsle", "mips64", "mips64le", "s390x", "arm64", "arm", "ppc64", "ppc64le", "riscv64", "loong64", "386"}
-	for _, arch := range arches {
-		t.Run(arch, func(t *testing.T) {
-			var emulator []string // none: the kernel runs 386 itself
-			if name, ok := qemuNames[arch]; ok {
-				qemu, err := exec.LookPath("qemu-" + name + "-static")
-				if err != nil {
-					t.Skipf("qemu-%s-static is not installed (Debian package qemu-user-static; .ci/run installs it)", name)
-				}
-				emulator = []string{qemu}
-			}
-			bin := filepath.Join(t.TempDir(), "tcp-socket-listen")
-			build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-			build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
-			if out, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("building for %s: %v\n%s", arch, err, out)
-			}
-			for _, c := range cases {
-				argv := append(append(emulator, bin), append(c.args, probePath())...)
-				r := launch{argv: argv, ss: true}.probed(t)
-				checkSocket(t, r, 3, c.want)
-			}
-			// A chain through the emulated binary: the target comes from
-			// LISTEN_FDS, and LISTEN_PID is the emulated process's pid.
-			argv := append(append(emulator, bin), "--systemd-compatibility", "127.0.0.1", "0")
-			argv = append(append(argv, emulator...), bin, "--systemd-compatibility", "--upstart-compatibility", "::1", "0", probePath())
-			res := launch{argv: argv, ss: true}.run(t)
-			if res.r == nil {
-				t.Fatalf("chain: exit %d: %s", res.exit, res.stderr)
-			}
-			checkSocket(t, res.r, 4, sockWant{family: inet6, ip: "::1", reuseAddr: 1, v6only: 1, backlog: 5})
-			for name, want := range map[string]string{"LISTEN_FDS": "2", "LISTEN_PID": strconv.Itoa(res.pid), "UPSTART_FDS": "4"} {
-				if got, _ := getenvIn(res.r.Env, name); got != want {
-					t.Errorf("chain: %s=%q; want %q", name, got, want)
-				}
-			}
-		})
-	}
-}
-
 // Hostile input and environments.
 
 func TestLongAndEmptyArguments(t *testing.T) {
@@ -1283,12 +1216,10 @@ func TestTargetBeyondCallersSoftLimit(t *testing.T) {
 }
 
 func TestPrivilegedPortRefused(t *testing.T) {
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Skip("setpriv (util-linux) is not installed")
-	}
+	setpriv := systemProgram(t, "setpriv", "util-linux")
 	// Inside the sandbox's own network namespace ports below 1024 are
 	// privileged whatever the host's sysctl says; setpriv drops to nobody.
-	argv := sandbox(t, "", append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}, tsl("127.0.0.1", "80")...)...)
+	argv := sandbox(t, "", append([]string{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"}, tsl("127.0.0.1", "80")...)...)
 	fails(t, launch{argv: argv}.run(t), "bind 127.0.0.1 port 80: permission denied")
 }
 
