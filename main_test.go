@@ -772,7 +772,7 @@ func TestNextProgArgumentsUntouched(t *testing.T) {
 func TestHelpAndUsage(t *testing.T) {
 	for _, arg := range []string{"--help", "-?", "-H?"} {
 		res := launch{argv: tsl(arg, "127.0.0.1", "0")}.run(t)
-		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine+"Options:\n") || res.stderr != "" {
+		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine("tcp-socket-listen")+"Options:\n") || res.stderr != "" {
 			t.Errorf("%s: exit %d, probe ran %v, stdout %q, stderr %q", arg, res.exit, res.r != nil, res.stdout, res.stderr)
 		}
 		for _, opt := range []string{"--no-reuse-address", "--reuse-port", "--bind-to-any", "--numeric-host", "--numeric-service",
@@ -783,7 +783,7 @@ func TestHelpAndUsage(t *testing.T) {
 		}
 	}
 	res := launch{argv: tsl("--usage")}.run(t)
-	if res.exit != 0 || res.stdout != usageLine || res.stderr != "" {
+	if res.exit != 0 || res.stdout != usageLine("tcp-socket-listen") || res.stderr != "" {
 		t.Errorf("--usage: exit %d, stdout %q, stderr %q", res.exit, res.stdout, res.stderr)
 	}
 }
