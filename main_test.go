@@ -829,10 +829,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-H", "4294967296", "0"}, "4294967296 0: not a numeric IP address"},
 		{[]string{"-H", "127.0.0.", "0"}, "127.0.0. 0: not a numeric IP address"},
 		{[]string{"-H", "", "0"}, `"" 0: not a numeric IP address`},
-		{[]string{"-H", "::1%no-such-if", "0"}, "::1%no-such-if 0: unknown interface no-such-if"},
+		{[]string{"-H", "fe80::1%no-such-if", "0"}, "fe80::1%no-such-if 0: unknown interface no-such-if"},
+		{[]string{"-H", "::1%no-such-if", "0"}, "::1%no-such-if 0: zone no-such-if: an interface name is only for a link-local address"},
 		{[]string{"-H", "::1%99999999999", "0"}, "::1%99999999999 0: unknown interface 99999999999"},
 		{[]string{"--numeric-service", "127.0.0.1", "http"}, "127.0.0.1 http: not a port number"},
-		{[]string{"--numeric-service", "127.0.0.1", "-1"}, "127.0.0.1 -1: not a port number"},
+		{[]string{"--numeric-service", "127.0.0.1", "-1"}, "127.0.0.1 -1: negative port number"},
 		{[]string{"127.0.0.1", "65536"}, "127.0.0.1 65536: port number out of range"},
 		{[]string{"127.0.0.1", "99999999999999999999"}, "127.0.0.1 99999999999999999999: port number out of range"},
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -306,4 +307,30 @@ func TestSameResolverWithCgo(t *testing.T) {
 			t.Errorf("%s: zoned.test bound to %s; want fe80::1 with scope id 1", b, got)
 		}
 	}
+}
+
+// decimalWhole matches what strtoul(s, &end, 10) reads to the end.
+var decimalWhole = regexp.MustCompile(`^[ \t\n\v\f\r]*([+-]?)([0-9]+)$`)
+
+func FuzzNumericService(f *testing.F) {
+	for _, s := range []string{"0", "80", " 80", "\t0", "+5", "-1", "-0", "-", "+", "*", "**", "", "65535", "65536", "080",
+		"0x50", "80 ", " ", "+-1", "99999999999999999999", "\v\f\r\n 1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		port, err := lookupPort(s, true)
+		want, ok := -1, false
+		if m := decimalWhole.FindStringSubmatch(s); m != nil && m[1] != "-" {
+			n, err := strconv.ParseUint(m[2], 10, 64)
+			if ok = err == nil && n <= 65535; ok {
+				want = int(n)
+			}
+		}
+		if s == "*" {
+			want, ok = 0, true
+		}
+		if ok != (err == nil) || ok && port != want {
+			t.Fatalf("lookupPort(%q) = %d, %v; want %d, ok %v", s, port, err, want, ok)
+		}
+	})
 }
