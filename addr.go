@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"syscall"
 )
@@ -159,6 +160,16 @@ func resolverError(err error) error {
 	return err
 }
 
+// netError drops the "route ip+net:" that package net puts before the
+// system call that failed.
+func netError(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Err
+	}
+	return err
+}
+
 // parseIP reads an IPv4 address in any form that inet_aton accepts, or an
 // IPv6 address with an optional %zone.
 func parseIP(s string) (netip.Addr, bool) {
@@ -214,8 +225,14 @@ func scopeID(ip netip.Addr) (uint32, error) {
 		return 0, nil
 	}
 	if nameableZone(ip) {
-		if ifi, err := net.InterfaceByName(zone); err == nil {
+		ifi, err := net.InterfaceByName(zone)
+		var failed *os.SyscallError
+		switch {
+		case err == nil:
 			return uint32(ifi.Index), nil
+		case errors.As(err, &failed):
+			// Not "no such interface": the listing itself failed.
+			return 0, errors.New("interface " + quoted(zone) + ": " + failed.Error())
 		}
 	} else if !isDigit(zone[0]) {
 		return 0, errors.New("zone " + quoted(zone) + ": an interface name is only for a link-local address")
@@ -243,7 +260,7 @@ func nameableZone(ip netip.Addr) bool {
 func configuredFamily() (int, error) {
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
-		return 0, errors.New("listing interface addresses: " + err.Error())
+		return 0, errors.New("listing interface addresses: " + netError(err).Error())
 	}
 	var has4, has6 bool
 	for _, a := range addrs {

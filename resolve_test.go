@@ -334,3 +334,16 @@ func FuzzNumericService(f *testing.F) {
 		}
 	})
 }
+
+func TestInterfaceListingErrors(t *testing.T) {
+	// At a limit of 4 with descriptor 3 inherited there is no room for
+	// the netlink socket that lists interfaces. The failure is named as
+	// such, not as an unknown interface, and without package net's
+	// "route ip+net:".
+	limited := func(args ...string) []string {
+		return append([]string{"/bin/sh", "-c", `ulimit -n 4 && exec "$@" 3</dev/null`, "sh"}, tsl(args...)...)
+	}
+	fails(t, launch{argv: limited("-H", "fe80::1%lo", "0")}.run(t), "fe80::1%lo 0: interface lo: netlinkrib: too many open files")
+	fails(t, launch{argv: limited("--check-interfaces", "127.0.0.1", "0")}.run(t),
+		"127.0.0.1 0: listing interface addresses: netlinkrib: too many open files")
+}
