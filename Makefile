@@ -17,6 +17,10 @@ DESTDIR ?=
 export CGO_ENABLED := 0
 BUILDFLAGS := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
+# The README's command for a static go install from a checkout, which
+# install-check runs as it is, without the CGO_ENABLED exported above.
+GO_INSTALL := CGO_ENABLED=0 go install -trimpath .
+
 LINUX_ARCHES := amd64 386 arm arm64 mips mipsle mips64 mips64le ppc64 ppc64le riscv64 s390x loong64
 PLATFORMS := $(addprefix linux/,$(LINUX_ARCHES)) \
 	freebsd/amd64 freebsd/arm64 freebsd/386 \
@@ -71,8 +75,16 @@ install-check: tcp-socket-listen
 	$(MAKE) -s install DESTDIR=$$d BINDIR=/opt/bin; \
 	test -x $$d/opt/bin/tcp-socket-listen; \
 	test -f $$d/usr/local/share/man/man1/tcp-socket-listen.1; \
-	GOBIN=$$d/gobin $(GO) install . && test -x $$d/gobin/tcp-socket-listen; \
-	echo "install-check: DESTDIR, PREFIX, BINDIR and MANDIR honoured; go install works"
+	grep -qxF '    $(GO_INSTALL)' README.md || { echo "README does not give: $(GO_INSTALL)"; exit 1; }; \
+	env -u CGO_ENABLED GOBIN=$$d/gobin sh -c '$(GO_INSTALL)'; \
+	bin=$$d/gobin/tcp-socket-listen; test -x $$bin; \
+	$(GO) version -m $$bin | grep -q 'CGO_ENABLED=0$$' || { echo "go install: not built with CGO_ENABLED=0"; exit 1; }; \
+	if command -v readelf >/dev/null; then \
+		if readelf -lW $$bin | grep -q INTERP; then echo "go install: a dynamic binary"; exit 1; fi; \
+	elif command -v ldd >/dev/null; then \
+		LC_ALL=C ldd $$bin 2>&1 | grep -q 'not a dynamic executable' || { echo "go install: a dynamic binary"; exit 1; }; \
+	fi; \
+	echo "install-check: DESTDIR, PREFIX, BINDIR and MANDIR honoured; the README's go install gives a static binary"
 
 # Two builds of this tree, from different directories and with separate
 # build caches, must be byte for byte the same.

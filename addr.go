@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"syscall"
 )
@@ -46,47 +47,41 @@ func resolve(c config) (address, error) {
 }
 
 func resolveAddress(c config) (address, error) {
+	if c.host == "*" && c.service == "*" {
+		// getaddrinfo refuses a call with neither host nor service.
+		return address{}, errors.New("no host and no service")
+	}
 	port, err := lookupPort(c.service, c.numericService)
 	if err != nil {
 		return address{}, err
 	}
-	ips, err := lookupHost(c.host, c.numericHost)
-	if err != nil {
-		return address{}, err
-	}
+	family := syscall.AF_UNSPEC
 	if c.checkInterfaces {
-		if ips, err = configuredOnly(ips); err != nil {
+		if family, err = configuredFamily(); err != nil {
 			return address{}, err
 		}
 	}
-	scope, err := scopeID(ips[0].Zone())
-	return address{ip: ips[0], scope: scope, port: port}, err
+	ips, err := lookupHost(c.host, c.numericHost, family)
+	if err != nil {
+		return address{}, err
+	}
+	addrs, err := withScopes(ips, port)
+	if err != nil {
+		return address{}, err
+	}
+	return firstOf(addrs, family)
 }
 
-// lookupPort reads a decimal port number, or else looks the service name
-// up in the services database, unless numeric forbids it.
-func lookupPort(service string, numeric bool) (int, error) {
-	if service == "" {
-		// getaddrinfo and package net both take it for port 0.
-		return 0, errors.New("empty service")
+// lookupHost takes "*" for the wildcard, an IP address as written, or
+// else, unless numeric forbids it, asks the system's resolver. family is
+// what --check-interfaces narrowed the lookup to, which glibc's hosts file
+// reader applies as it reads: asked for IPv4, it reads an entry of ::1 as
+// 127.0.0.1. Package net does not say where an address came from, so a
+// ::1 from DNS is read the same way.
+func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
+	if host == "*" {
+		return wildcard(), nil
 	}
-	if allDigits(service) {
-		n, err := strconv.ParseUint(service, 10, 16)
-		if err != nil {
-			return 0, errors.New("port number out of range")
-		}
-		return int(n), nil
-	}
-	if numeric {
-		return 0, errors.New("not a port number")
-	}
-	port, err := net.DefaultResolver.LookupPort(context.Background(), "tcp", service)
-	return port, resolverError(err)
-}
-
-// lookupHost takes an IP address as written, or else asks the system's
-// resolver, unless numeric forbids it.
-func lookupHost(host string, numeric bool) ([]netip.Addr, error) {
 	if ip, ok := parseIP(host); ok {
 		return []netip.Addr{ip}, nil
 	}
@@ -99,14 +94,60 @@ func lookupHost(host string, numeric bool) ([]netip.Addr, error) {
 	}
 	ips := make([]netip.Addr, 0, len(found))
 	for _, f := range found {
-		if ip, ok := netip.AddrFromSlice(f.IP); ok {
-			ips = append(ips, ip.Unmap().WithZone(f.Zone))
+		ip, ok := netip.AddrFromSlice(f.IP)
+		if !ok {
+			continue
 		}
+		ip = ip.Unmap().WithZone(f.Zone)
+		if family == syscall.AF_INET && ip == netip.IPv6Loopback() {
+			ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		}
+		ips = append(ips, ip)
 	}
 	if len(ips) == 0 {
 		return nil, errors.New("no address")
 	}
 	return ips, nil
+}
+
+// wildcard is what glibc's getaddrinfo gives for no host with AI_PASSIVE,
+// in the order it gives them. It makes :: then 0.0.0.0, then sorts them
+// by RFC 3484 with its default tables (no /etc/gai.conf is read here),
+// and 0.0.0.0 comes first by rule 5, matching label: the kernel routes a
+// connection to 0.0.0.0 from 127.0.0.1, which shares its label, and one
+// to :: from ::1, which does not. Measured with glibc 2.36, loopback only
+// and with global IPv4 and IPv6 addresses alike.
+func wildcard() []netip.Addr {
+	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+}
+
+// withScopes reads each address's zone, as glibc does while it parses
+// the address, before --check-interfaces can turn an IPv4-mapped one
+// into IPv4.
+func withScopes(ips []netip.Addr, port int) ([]address, error) {
+	addrs := make([]address, len(ips))
+	for i, ip := range ips {
+		scope, err := scopeID(ip)
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = address{ip: ip, scope: scope, port: port}
+	}
+	return addrs, nil
+}
+
+// firstOf is the first of addrs in family, or any if it is AF_UNSPEC.
+// Asked for IPv4, glibc reads an IPv4-mapped IPv6 address as IPv4.
+func firstOf(addrs []address, family int) (address, error) {
+	for _, a := range addrs {
+		switch {
+		case family == syscall.AF_INET && a.ip.Is4In6():
+			return address{ip: a.ip.Unmap(), port: a.port}, nil
+		case family == syscall.AF_UNSPEC || family == a.family():
+			return a, nil
+		}
+	}
+	return address{}, errors.New("no address in a family that any interface has")
 }
 
 // resolverError drops the "lookup NAME:" that package net puts before its
@@ -115,6 +156,16 @@ func resolverError(err error) error {
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
 		return errors.New(dns.Err)
+	}
+	return err
+}
+
+// netError drops the "route ip+net:" that package net puts before the
+// system call that failed.
+func netError(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Err
 	}
 	return err
 }
@@ -164,34 +215,52 @@ func inetAton(s string) (netip.Addr, bool) {
 	}
 }
 
-// scopeID turns an IPv6 zone, an interface name or number, into an index.
-func scopeID(zone string) (uint32, error) {
+// scopeID turns ip's zone into an interface index as glibc does: an
+// interface name only for a link-local address (unicast or multicast) or
+// an interface-local multicast one, where the name is tried first, and a
+// decimal number for any address.
+func scopeID(ip netip.Addr) (uint32, error) {
+	zone := ip.Zone()
 	if zone == "" {
 		return 0, nil
 	}
-	unknown := errors.New("unknown interface " + quoted(zone))
-	if allDigits(zone) {
-		n, err := strconv.ParseUint(zone, 10, 32)
-		if err != nil {
-			return 0, unknown
+	if nameableZone(ip) {
+		ifi, err := net.InterfaceByName(zone)
+		var failed *os.SyscallError
+		switch {
+		case err == nil:
+			return uint32(ifi.Index), nil
+		case errors.As(err, &failed):
+			// Not "no such interface": the listing itself failed.
+			return 0, errors.New("interface " + quoted(zone) + ": " + failed.Error())
 		}
+	} else if !isDigit(zone[0]) {
+		return 0, errors.New("zone " + quoted(zone) + ": an interface name is only for a link-local address")
+	}
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil && allDigits(zone) {
 		return uint32(n), nil
 	}
-	ifi, err := net.InterfaceByName(zone)
-	if err != nil {
-		return 0, unknown
-	}
-	return uint32(ifi.Index), nil
+	return 0, errors.New("unknown interface " + quoted(zone))
 }
 
-// configuredOnly keeps the addresses of the families that some interface
-// has, as glibc's AI_ADDRCONFIG does: IPv4 counts when an interface has an
-// IPv4 address other than 127.0.0.1, IPv6 when one has an address other
-// than ::1, and only when exactly one family counts is the other dropped.
-func configuredOnly(ips []netip.Addr) ([]netip.Addr, error) {
+// nameableZone is glibc's test for a zone that may name an interface:
+// IN6_IS_ADDR_LINKLOCAL (fe80::/10), IN6_IS_ADDR_MC_NODELOCAL and
+// IN6_IS_ADDR_MC_LINKLOCAL (multicast of scope 1 or 2). Package netip's
+// tests differ: they take an IPv4-mapped 169.254/16 for link-local.
+func nameableZone(ip netip.Addr) bool {
+	b := ip.As16()
+	return b[0] == 0xfe && b[1]&0xc0 == 0x80 || b[0] == 0xff && (b[1]&0xf == 1 || b[1]&0xf == 2)
+}
+
+// configuredFamily is the family that glibc's AI_ADDRCONFIG narrows a
+// lookup to: IPv4 counts when an interface has an IPv4 address other than
+// 127.0.0.1, IPv6 when one has an address other than ::1, and only when
+// exactly one family counts is the lookup narrowed to it; otherwise
+// AF_UNSPEC.
+func configuredFamily() (int, error) {
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
-		return nil, errors.New("listing interface addresses: " + err.Error())
+		return 0, errors.New("listing interface addresses: " + netError(err).Error())
 	}
 	var has4, has6 bool
 	for _, a := range addrs {
@@ -208,19 +277,13 @@ func configuredOnly(ips []netip.Addr) ([]netip.Addr, error) {
 			has6 = has6 || ip != netip.IPv6Loopback()
 		}
 	}
-	if has4 == has6 {
-		return ips, nil
+	switch {
+	case has4 && !has6:
+		return syscall.AF_INET, nil
+	case has6 && !has4:
+		return syscall.AF_INET6, nil
 	}
-	var kept []netip.Addr
-	for _, ip := range ips {
-		if ip.Is4() == has4 {
-			kept = append(kept, ip)
-		}
-	}
-	if len(kept) == 0 {
-		return nil, errors.New("no address in a family that any interface has")
-	}
-	return kept, nil
+	return syscall.AF_UNSPEC, nil
 }
 
 func allDigits(s string) bool {

@@ -32,7 +32,10 @@ const (
 	usage
 )
 
-const usageLine = "Usage: tcp-socket-listen [OPTION...] {host} {service} {next-prog...}\n"
+// usageLine names the program as its messages do, by argv[0].
+func usageLine(prog string) string {
+	return "Usage: " + prog + " [OPTION...] {host} {service} {next-prog...}\n"
+}
 
 const optionList = `Options:
       --no-reuse-address       Disallow rapid re-use of a local IP address and port.
@@ -203,13 +206,7 @@ func parseBacklog(s string) (int, error) {
 // a decimal, 0x hexadecimal or 0 octal number of at most 64 bits. It
 // reports a minus sign rather than wrapping around.
 func strtoul(s string) (v uint64, neg bool, err error) {
-	for s != "" && isSpace(s[0]) {
-		s = s[1:]
-	}
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
+	s, neg = cutSign(s)
 	if s == "" || !isDigit(s[0]) {
 		return 0, neg, errors.New("not a number")
 	}
@@ -221,6 +218,18 @@ func strtoul(s string) (v uint64, neg bool, err error) {
 		return 0, neg, errors.New("junk after number")
 	}
 	return v, neg, nil
+}
+
+// cutSign drops the white space and the sign that strtoul allows before
+// a number, and tells whether the sign was a minus.
+func cutSign(s string) (rest string, neg bool) {
+	for s != "" && isSpace(s[0]) {
+		s = s[1:]
+	}
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		return s[1:], s[0] == '-'
+	}
+	return s, false
 }
 
 // cNumber reads the number at the start of s, which begins with a digit,

@@ -5,6 +5,12 @@
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
 
+// Names resolve the same in every build: with Go's own resolver, even in
+// a build with cgo, which would otherwise hand some lookups to the C
+// library and its NSS modules.
+
+//go:debug netdns=go
+
 // Command tcp-socket-listen opens a TCP socket bound to a host and service,
 // listens on it, puts it on descriptor 3+n, and chain-loads the next
 // program, as the nosh toolset's tool of the same name does.
@@ -29,10 +35,10 @@ func main() {
 	case err != nil:
 		fatal(err)
 	case req == help:
-		os.Stdout.WriteString(usageLine + optionList)
+		os.Stdout.WriteString(usageLine(progName()) + optionList)
 		return
 	case req == usage:
-		os.Stdout.WriteString(usageLine)
+		os.Stdout.WriteString(usageLine(progName()))
 		return
 	}
 	env := syscall.Environ()
@@ -165,7 +171,8 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
-// progName is the base name of argv[0], as the C original reports.
+// progName is the base name of argv[0], as the C original names itself
+// in messages and in its usage line; quoted, since the caller chooses it.
 func progName() string {
 	if len(os.Args) == 0 || os.Args[0] == "" {
 		return "tcp-socket-listen"
@@ -173,8 +180,8 @@ func progName() string {
 	name := os.Args[0]
 	for i := len(name) - 1; i >= 0; i-- {
 		if name[i] == '/' {
-			return name[i+1:]
+			return quoted(name[i+1:])
 		}
 	}
-	return name
+	return quoted(name)
 }

@@ -776,7 +776,7 @@ func TestNextProgArgumentsUntouched(t *testing.T) {
 func TestHelpAndUsage(t *testing.T) {
 	for _, arg := range []string{"--help", "-?", "-H?"} {
 		res := launch{argv: tsl(arg, "127.0.0.1", "0")}.run(t)
-		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine+"Options:\n") || res.stderr != "" {
+		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine("tcp-socket-listen")+"Options:\n") || res.stderr != "" {
 			t.Errorf("%s: exit %d, probe ran %v, stdout %q, stderr %q", arg, res.exit, res.r != nil, res.stdout, res.stderr)
 		}
 		for _, opt := range []string{"--no-reuse-address", "--reuse-port", "--bind-to-any", "--numeric-host", "--numeric-service",
@@ -787,7 +787,7 @@ func TestHelpAndUsage(t *testing.T) {
 		}
 	}
 	res := launch{argv: tsl("--usage")}.run(t)
-	if res.exit != 0 || res.stdout != usageLine || res.stderr != "" {
+	if res.exit != 0 || res.stdout != usageLine("tcp-socket-listen") || res.stderr != "" {
 		t.Errorf("--usage: exit %d, stdout %q, stderr %q", res.exit, res.stdout, res.stderr)
 	}
 }
@@ -833,10 +833,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-H", "4294967296", "0"}, "4294967296 0: not a numeric IP address"},
 		{[]string{"-H", "127.0.0.", "0"}, "127.0.0. 0: not a numeric IP address"},
 		{[]string{"-H", "", "0"}, `"" 0: not a numeric IP address`},
-		{[]string{"-H", "::1%no-such-if", "0"}, "::1%no-such-if 0: unknown interface no-such-if"},
+		{[]string{"-H", "fe80::1%no-such-if", "0"}, "fe80::1%no-such-if 0: unknown interface no-such-if"},
+		{[]string{"-H", "::1%no-such-if", "0"}, "::1%no-such-if 0: zone no-such-if: an interface name is only for a link-local address"},
 		{[]string{"-H", "::1%99999999999", "0"}, "::1%99999999999 0: unknown interface 99999999999"},
 		{[]string{"--numeric-service", "127.0.0.1", "http"}, "127.0.0.1 http: not a port number"},
-		{[]string{"--numeric-service", "127.0.0.1", "-1"}, "127.0.0.1 -1: not a port number"},
+		{[]string{"--numeric-service", "127.0.0.1", "-1"}, "127.0.0.1 -1: negative port number"},
 		{[]string{"127.0.0.1", "65536"}, "127.0.0.1 65536: port number out of range"},
 		{[]string{"127.0.0.1", "99999999999999999999"}, "127.0.0.1 99999999999999999999: port number out of range"},
 	}

@@ -2,6 +2,7 @@
 
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
+//go:debug netdns=go
 
 // Command minimal makes the system calls that tcp-socket-listen makes for
 // one listener, and nothing more: resolve, socket, setsockopt, bind,
