@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"sync"
 	"syscall"
 )
 
@@ -46,11 +47,13 @@ func resolve(c config) (address, error) {
 }
 
 func resolveAddress(c config) (address, error) {
-	port, err := lookupPort(c.service, c.numericService)
+	// Whether a lookup has room is decided once, before the first one.
+	room := sync.OnceValue(lookupRoom)
+	port, err := lookupPort(c.service, c.numericService, room)
 	if err != nil {
 		return address{}, err
 	}
-	ips, err := lookupHost(c.host, c.numericHost)
+	ips, err := lookupHost(c.host, c.numericHost, room)
 	if err != nil {
 		return address{}, err
 	}
@@ -64,8 +67,9 @@ func resolveAddress(c config) (address, error) {
 }
 
 // lookupPort reads a decimal port number, or else looks the service name
-// up in the services database, unless numeric forbids it.
-func lookupPort(service string, numeric bool) (int, error) {
+// up in the services database, unless numeric forbids it or room says
+// there are not the descriptors to read it.
+func lookupPort(service string, numeric bool, room func() error) (int, error) {
 	if service == "" {
 		// getaddrinfo and package net both take it for port 0.
 		return 0, errors.New("empty service")
@@ -80,18 +84,25 @@ func lookupPort(service string, numeric bool) (int, error) {
 	if numeric {
 		return 0, errors.New("not a port number")
 	}
+	if err := room(); err != nil {
+		return 0, err
+	}
 	port, err := net.DefaultResolver.LookupPort(context.Background(), "tcp", service)
 	return port, resolverError(err)
 }
 
 // lookupHost takes an IP address as written, or else asks the system's
-// resolver, unless numeric forbids it.
-func lookupHost(host string, numeric bool) ([]netip.Addr, error) {
+// resolver, unless numeric forbids it or room says there are not the
+// descriptors to.
+func lookupHost(host string, numeric bool, room func() error) ([]netip.Addr, error) {
 	if ip, ok := parseIP(host); ok {
 		return []netip.Addr{ip}, nil
 	}
 	if numeric {
 		return nil, errors.New("not a numeric IP address")
+	}
+	if err := room(); err != nil {
+		return nil, err
 	}
 	found, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
 	if err != nil {

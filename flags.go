@@ -198,6 +198,9 @@ func parseBacklog(s string) (int, error) {
 	return int(v), nil
 }
 
+// errRange is strtoul's error for a number that needs over 64 bits.
+var errRange = errors.New("number out of range")
+
 // strtoul parses all of s the way C's strtoul(s, &end, 0) does, demanding
 // that end reach the end of s: leading white space, an optional sign, then
 // a decimal, 0x hexadecimal or 0 octal number of at most 64 bits. It
@@ -216,7 +219,7 @@ func strtoul(s string) (v uint64, neg bool, err error) {
 	v, rest, ok := cNumber(s)
 	switch {
 	case !ok:
-		return 0, neg, errors.New("number out of range")
+		return 0, neg, errRange
 	case rest != "":
 		return 0, neg, errors.New("junk after number")
 	}
