@@ -64,6 +64,10 @@ func launcher(how string) {
 		launcherState()
 	case "limited":
 		launcherLimited()
+	case "own-pid":
+		env = withOwnPid(env)
+	case "no-proc":
+		launcherNoProc()
 	default:
 		panic("unknown PROBE_LAUNCH " + how)
 	}
