@@ -237,4 +237,3 @@ func copyExecutable(t *testing.T, from, to string) string {
 	}
 	return to
 }
-
