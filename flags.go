@@ -56,7 +56,9 @@ func (e *usageError) Error() string { return quoted(e.arg) + ": " + e.msg }
 
 // parseArgs reads the options, which come strictly before the arguments,
 // as in the C original: the first argument that does not start with '-',
-// or "--", ends them, and all after next-prog belongs to next-prog.
+// or is "-" alone, ends them, and so does "--", which is dropped; all
+// after next-prog belongs to next-prog. The C original skips a lone "-"
+// as an empty cluster of short options; here it is the host.
 func parseArgs(args []string) (config, request, error) {
 	c := config{backlog: 5}
 	i := 0
