@@ -127,7 +127,11 @@ func TestEnvironInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := rawEnviron(); !reflect.DeepEqual(got, want) {
+	want, err := rawEnviron()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("environInPlace\n%q\n/proc/self/environ\n%q", got, want)
 	}
 }

@@ -48,9 +48,14 @@ func TestMain(m *testing.M) {
 // execs its arguments without PROBE_LAUNCH in the environment.
 func launcher(how string) {
 	// The environment as the kernel gave it, which os.Environ is not,
-	// read before a mode lowers the descriptor limit.
+	// read before a mode lowers the descriptor limit; without /proc, what
+	// the runtime gives.
+	raw, err := rawEnviron()
+	if err != nil {
+		raw = os.Environ()
+	}
 	var env []string
-	for _, kv := range rawEnviron() {
+	for _, kv := range raw {
 		if !strings.HasPrefix(kv, "PROBE_LAUNCH=") {
 			env = append(env, kv)
 		}
@@ -75,13 +80,13 @@ func launcher(how string) {
 }
 
 // rawEnviron is /proc/self/environ, entry for entry.
-func rawEnviron() []string {
+func rawEnviron() ([]string, error) {
 	data, err := os.ReadFile("/proc/self/environ")
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
 	env := strings.Split(string(data), "\x00")
-	return env[:len(env)-1] // after the last entry's NUL
+	return env[:len(env)-1], nil // after the last entry's NUL
 }
 
 // The state that TestTransparency launches from.
@@ -183,7 +188,8 @@ type sockReport struct {
 const soReusePortNative = 0xf
 
 func probe(out string) int {
-	r := report{Pid: os.Getpid(), Args: os.Args, Env: os.Environ(), Raw: rawEnviron(), FDs: map[int]fdReport{}}
+	r := report{Pid: os.Getpid(), Args: os.Args, Env: os.Environ(), FDs: map[int]fdReport{}}
+	r.Raw, _ = rawEnviron() // nil without /proc
 	r.FDs = inheritedFDs()
 	r.Cwd, _ = os.Getwd()
 	if os.Getenv("PROBE_SS") != "" {
