@@ -220,10 +220,10 @@ func strtoul(s string) (v uint64, neg bool, err error) {
 	}
 	v, rest, ok := cNumber(s)
 	switch {
-	case !ok:
-		return 0, neg, errRange
 	case rest != "":
 		return 0, neg, errors.New("junk after number")
+	case !ok:
+		return 0, neg, errRange
 	}
 	return v, neg, nil
 }
