@@ -109,9 +109,10 @@ func stepError(step string, a address, err error) error {
 }
 
 // reserve makes descriptor target ours before anything else can take it:
-// resolving a name or listing interfaces starts the runtime's poller,
-// whose descriptors take the lowest free numbers. An inherited target is
-// left to be replaced; a free one gets a close-on-exec placeholder.
+// resolving a name starts the runtime's poller, whose descriptors take
+// the lowest free numbers. An inherited target is left to be replaced; a
+// free one gets a close-on-exec placeholder. env is what a restart
+// passes on.
 func reserve(target int, env []string) error {
 	flags, err := fdFlags(target)
 	switch {
