@@ -46,6 +46,7 @@ type exact struct {
 	dir       string
 	report    string // where PROBE_OUT points, if the probe is run
 	sys       *syscall.SysProcAttr
+	stdin     *os.File // /dev/null if nil
 }
 
 func (e exact) run(t *testing.T) result {
@@ -53,9 +54,12 @@ func (e exact) run(t *testing.T) result {
 	tmp := t.TempDir()
 	stdout := testFile(t, filepath.Join(tmp, "stdout"), os.Create)
 	stderr := testFile(t, filepath.Join(tmp, "stderr"), os.Create)
-	devnull := testFile(t, os.DevNull, os.Open)
+	stdin := e.stdin
+	if stdin == nil {
+		stdin = testFile(t, os.DevNull, os.Open)
+	}
 	p, err := os.StartProcess(e.argv[0], e.argv, &os.ProcAttr{
-		Dir: e.dir, Env: e.env, Files: []*os.File{devnull, stdout, stderr}, Sys: e.sys,
+		Dir: e.dir, Env: e.env, Files: []*os.File{stdin, stdout, stderr}, Sys: e.sys,
 	})
 	if err != nil {
 		t.Fatalf("starting %q: %v", e.argv, err)
@@ -97,6 +101,25 @@ func TestRepeatedVariablesChangedInPlace(t *testing.T) {
 	want := append([]string{"PATH=" + os.Getenv("PATH"), "PROBE_OUT=" + report, "LISTEN_FDS=3", "LISTEN_PID=" + pid, "UPSTART_FDS=5"}, oddEnv...)
 	want = append(want, "LISTEN_FDS=3", "LISTEN_PID="+pid, "UPSTART_FDS=5", "LISTEN_FDS", "UPSTART_EVENTS=socket")
 	if !reflect.DeepEqual(res.r.Raw, want) {
+		t.Errorf("next-prog's environment\n%q\nwant\n%q", res.r.Raw, want)
+	}
+}
+
+func TestRestartKeepsEnvironment(t *testing.T) {
+	// A non-blocking standard input puts the runtime's poller on 3, and
+	// tcp-socket-listen execs itself afresh (TestNonblockingStdin): with
+	// the environment it was given, not the runtime's.
+	dir := t.TempDir()
+	report := filepath.Join(dir, "report")
+	stdin, _ := testPipe(t)
+	env := append([]string{"PROBE_LAUNCH=nonblocking-stdin", "PATH=" + os.Getenv("PATH"), "PROBE_OUT=" + report}, oddEnv...)
+	argv := append([]string{probePath()}, tsl("127.0.0.1", "0")...)
+	res := exact{argv: argv, env: env, dir: dir, report: report, stdin: stdin}.run(t)
+	if res.r == nil {
+		t.Fatalf("probe did not run; exit %d: %s", res.exit, res.stderr)
+	}
+	socketAt(t, res.r, 3)
+	if want := env[1:]; !reflect.DeepEqual(res.r.Raw, want) {
 		t.Errorf("next-prog's environment\n%q\nwant\n%q", res.r.Raw, want)
 	}
 }
