@@ -128,9 +128,7 @@ func TestEnvironmentWithoutProc(t *testing.T) {
 	// Without /proc the environment is what the runtime gives: the first
 	// entry of each name, no empty entries. next-prog is env(1), which
 	// prints its environment as it is, since the probe needs /proc.
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for a private mount namespace without /proc")
-	}
+	sandbox(t, "") // or skip, saying why: a private mount namespace needs root
 	env := append([]string{"PROBE_LAUNCH=no-proc", "PATH=" + os.Getenv("PATH")}, oddEnv...)
 	argv := []string{probePath(), tslBinary, "--systemd-compatibility", "127.0.0.1", "0", "/usr/bin/env", "-0"}
 	res := exact{argv: argv, env: env, sys: &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}}.run(t)
@@ -190,6 +188,7 @@ func TestFileCapabilities(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to set file capabilities and to run as uid 65534")
 	}
+	sandbox(t, "") // or skip, saying why: a private network namespace needs root
 	setcap, err := exec.LookPath("setcap")
 	if err != nil {
 		t.Skip("setcap (Debian package libcap2-bin) is not installed")
