@@ -46,6 +46,8 @@ func environInPlace() ([]string, error) {
 	if !ok {
 		return syscall.Environ(), nil
 	}
+	// The initial stack stays mapped for the life of the process, and
+	// nothing writes there: the runtime's own strings point into it.
 	block := unsafe.Slice((*byte)(unsafe.Add(nil, start)), end-start)
 	return splitEnviron(block), nil
 }
