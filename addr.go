@@ -88,6 +88,9 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 	if numeric {
 		return nil, errors.New("not a numeric IP address")
 	}
+	if err := lookupRoom(); err != nil {
+		return nil, err
+	}
 	found, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
 	if err != nil {
 		return nil, resolverError(err)

@@ -59,7 +59,9 @@ func (e *usageError) Error() string { return quoted(e.arg) + ": " + e.msg }
 
 // parseArgs reads the options, which come strictly before the arguments,
 // as in the C original: the first argument that does not start with '-',
-// or "--", ends them, and all after next-prog belongs to next-prog.
+// or is "-" alone, ends them, and so does "--", which is dropped; all
+// after next-prog belongs to next-prog. The C original skips a lone "-"
+// as an empty cluster of short options; here it is the host.
 func parseArgs(args []string) (config, request, error) {
 	c := config{backlog: 5}
 	i := 0
@@ -201,6 +203,9 @@ func parseBacklog(s string) (int, error) {
 	return int(v), nil
 }
 
+// errRange is strtoul's error for a number that needs over 64 bits.
+var errRange = errors.New("number out of range")
+
 // strtoul parses all of s the way C's strtoul(s, &end, 0) does, demanding
 // that end reach the end of s: leading white space, an optional sign, then
 // a decimal, 0x hexadecimal or 0 octal number of at most 64 bits. It
@@ -212,10 +217,10 @@ func strtoul(s string) (v uint64, neg bool, err error) {
 	}
 	v, rest, ok := cNumber(s)
 	switch {
-	case !ok:
-		return 0, neg, errors.New("number out of range")
 	case rest != "":
 		return 0, neg, errors.New("junk after number")
+	case !ok:
+		return 0, neg, errRange
 	}
 	return v, neg, nil
 }

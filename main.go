@@ -41,14 +41,19 @@ func main() {
 		os.Stdout.WriteString(usageLine(progName()))
 		return
 	}
-	env := syscall.Environ()
+	env, err := environ()
+	if err != nil {
+		fatal(err)
+	}
 	pid := syscall.Getpid()
 	n := 0
 	if c.systemd {
-		n = listenFDs(env, pid)
+		if n, err = listenFDs(env, pid); err != nil {
+			fatal(err)
+		}
 	}
 	target := firstListenFD + n
-	if err := reserve(target); err != nil {
+	if err := reserve(target, env); err != nil {
 		fatal(err)
 	}
 	a, err := resolve(c)
@@ -110,13 +115,11 @@ func stepError(step string, a address, err error) error {
 }
 
 // reserve makes descriptor target ours before anything else can take it:
-// resolving a name or listing interfaces starts the runtime's poller,
-// whose descriptors take the lowest free numbers. An inherited target is
-// left to be replaced; a free one gets a close-on-exec placeholder.
-func reserve(target int) error {
-	if target < firstListenFD { // 3+n overflowed a 32-bit int
-		return placeError(target, syscall.EBADF)
-	}
+// resolving a name starts the runtime's poller, whose descriptors take
+// the lowest free numbers. An inherited target is left to be replaced; a
+// free one gets a close-on-exec placeholder. env is what a restart
+// passes on.
+func reserve(target int, env []string) error {
 	flags, err := fdFlags(target)
 	switch {
 	case err == syscall.EBADF:
@@ -126,7 +129,7 @@ func reserve(target int) error {
 		// was opened in this process, by the runtime before main: its
 		// poller, when standard input or output was non-blocking, or a
 		// cgroup file it failed to close.
-		return restartHolding(target)
+		return restartHolding(target, env)
 	}
 	if err != nil {
 		return placeError(target, err)
@@ -135,17 +138,20 @@ func reserve(target int) error {
 }
 
 // restartHolding execs this program afresh, same pid, arguments and
-// environment, with the runtime's descriptor on target kept open across
-// the exec: the new runtime cannot take target, which is then inherited
-// and replaced like any other. It returns only on failure.
-func restartHolding(target int) error {
-	held := errors.New("descriptor " + strconv.Itoa(target) + " is in use by the Go runtime")
+// environment, env, with the runtime's descriptor on target kept open
+// across the exec: the new runtime cannot take target, which is then
+// inherited and replaced like any other. It returns only on failure.
+func restartHolding(target int, env []string) error {
+	held := "descriptor " + strconv.Itoa(target) + " is in use by the Go runtime"
 	self, err := executable()
 	if err != nil || keepOnExec(target) != nil {
-		return held
+		return errors.New(held)
 	}
-	syscall.Exec(self, os.Args, syscall.Environ())
-	return held
+	if err := restartRoom(); err != nil {
+		return errors.New(held + ", and " + err.Error())
+	}
+	syscall.Exec(self, os.Args, env)
+	return errors.New(held)
 }
 
 // place puts the listening socket on target, replacing what is there in
@@ -161,9 +167,7 @@ func place(fd, target int) error {
 }
 
 func placeError(target int, err error) error {
-	// uint32, so that a 3+n that overflowed a 32-bit int still reads right.
-	fd := strconv.FormatUint(uint64(uint32(target)), 10)
-	return errors.New("placing socket on descriptor " + fd + ": " + err.Error())
+	return errors.New("placing socket on descriptor " + strconv.Itoa(target) + ": " + err.Error())
 }
 
 func fatal(err error) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -336,16 +337,63 @@ func FuzzNumericService(f *testing.F) {
 }
 
 func TestInterfaceListingErrors(t *testing.T) {
-	// At a limit of 4 with descriptor 3 inherited there is no room for
-	// the netlink socket that lists interfaces. The failure is named as
-	// such, not as an unknown interface, and without package net's
-	// "route ip+net:".
-	limited := func(args ...string) []string {
-		return append([]string{"/bin/sh", "-c", `ulimit -n 4 && exec "$@" 3</dev/null`, "sh"}, tsl(args...)...)
+	// With no descriptor free there is no room for the netlink socket
+	// that lists interfaces. The failure is named as such, not as an
+	// unknown interface, and without package net's "route ip+net:". The
+	// binary cannot be brought to this point from outside (reading the
+	// environment needs the same one descriptor, earlier), so the test
+	// binary runs resolve itself, in a process of its own, once it has
+	// filled every descriptor below its limit.
+	cases := map[string]string{
+		"-H fe80::1%lo 0":                "fe80::1%lo 0: interface lo: netlinkrib: too many open files",
+		"--check-interfaces 127.0.0.1 0": "127.0.0.1 0: listing interface addresses: netlinkrib: too many open files",
 	}
-	fails(t, launch{argv: limited("-H", "fe80::1%lo", "0")}.run(t), "fe80::1%lo 0: interface lo: netlinkrib: too many open files")
-	fails(t, launch{argv: limited("--check-interfaces", "127.0.0.1", "0")}.run(t),
-		"127.0.0.1 0: listing interface addresses: netlinkrib: too many open files")
+	for args, want := range cases {
+		cmd := exec.Command(probePath())
+		cmd.Env = []string{"PROBE_RESOLVE_WITHOUT_ROOM=" + args}
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != want+"\n" {
+			t.Errorf("%s: %v, output %q; want %q", args, err, out, want)
+		}
+	}
+}
+
+// resolveWithoutRoom parses args as tcp-socket-listen's command line
+// (with a next-prog added), fills every free descriptor below a limit
+// just above the highest open one, runs resolve, and prints its error.
+func resolveWithoutRoom(args []string) int {
+	c, _, err := parseArgs(append(args, "true"))
+	if err != nil {
+		os.Stdout.WriteString("parse: " + err.Error() + "\n")
+		return 1
+	}
+	high := 0
+	for fd := range inheritedFDs() {
+		high = max(high, fd)
+	}
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil {
+			high = max(high, fd)
+		}
+	}
+	lim := syscall.Rlimit{Cur: uint64(high + 1), Max: uint64(high + 1)}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		os.Stdout.WriteString("setrlimit: " + err.Error() + "\n")
+		return 1
+	}
+	for {
+		if _, err := syscall.Dup(2); err != nil {
+			break
+		}
+	}
+	_, err = resolve(c)
+	if err == nil {
+		os.Stdout.WriteString("resolved\n")
+		return 1
+	}
+	os.Stdout.WriteString(err.Error() + "\n")
+	return 0
 }
 
 // TestAgainstGlibc runs the C library's getaddrinfo (testdata/gai.c) and

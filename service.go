@@ -47,7 +47,8 @@ func lookupPort(service string, numeric bool) (int, error) {
 // x11) and take the last line, so this reads the file itself. A port past
 // 65535 is an error, where glibc would truncate it.
 func servicePort(name string) (int, error) {
-	data, err := readFile(servicesPath)
+	b, err := readFile(servicesPath)
+	data := string(b)
 	if err != nil && err != syscall.ENOENT {
 		return 0, errors.New("reading " + servicesPath + ": " + err.Error())
 	}
@@ -104,30 +105,4 @@ func fields(s string) []string {
 		s = s[i:]
 	}
 	return f
-}
-
-// readFile reads all of path with plain system calls. Package os would
-// start the runtime's poller on its first file, and the poller takes
-// descriptors of its own; a service name should cost no more than the
-// one descriptor it reads through.
-func readFile(path string) (string, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return "", err
-	}
-	defer syscall.Close(fd)
-	var data []byte
-	buf := make([]byte, 16384)
-	for {
-		n, err := syscall.Read(fd, buf)
-		switch {
-		case err == syscall.EINTR:
-		case err != nil:
-			return "", err
-		case n == 0:
-			return string(data), nil
-		default:
-			data = append(data, buf[:n]...)
-		}
-	}
 }

@@ -114,3 +114,16 @@ func openbsdFDFlags(fd int) (int, error) {
 	}
 	return 0, nil
 }
+
+// fdStatusFlags is fcntl(fd, F_GETFL), which OpenBSD serves only through
+// libc.
+func fdStatusFlags(fd int) (int, error) {
+	if runtime.GOOS == "openbsd" {
+		return 0, syscall.ENOSYS
+	}
+	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}

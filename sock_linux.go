@@ -73,3 +73,12 @@ func fdFlags(fd int) (int, error) {
 	}
 	return int(r), nil
 }
+
+// fdStatusFlags is fcntl(fd, F_GETFL).
+func fdStatusFlags(fd int) (int, error) {
+	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
