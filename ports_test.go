@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -130,10 +129,9 @@ func checkChain(t *testing.T, run []string) {
 		name, _, _ := strings.Cut(kv, "=")
 		names = append(names, name)
 	}
-	// qemu-user hands its guest the environment in another order, so the
-	// names are compared as a set.
-	sort.Strings(names)
-	wantNames := "LISTEN_FDS LISTEN_PID PATH PROBE_OUT PROBE_SS UPSTART_EVENTS UPSTART_FDS"
+	// qemu-user hands its guest the environment in another order, and
+	// with -E more; what the kernel gave it is what counts.
+	wantNames := "PATH PROBE_OUT PROBE_SS LISTEN_FDS LISTEN_PID UPSTART_EVENTS UPSTART_FDS"
 	if got := strings.Join(names, " "); got != wantNames {
 		t.Errorf("chain: the probe's variables are %s; want %s", got, wantNames)
 	}
