@@ -5,7 +5,7 @@
 // so that the two cannot drift apart.
 package cmdline
 
-import "tcp-socket-listen/internal/diag"
+import "tcp-socket-tools/internal/diag"
 
 // Option is one entry of a command's table.
 type Option struct {
