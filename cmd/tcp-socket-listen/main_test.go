@@ -17,7 +17,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -26,6 +25,9 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"tcp-socket-tools/internal/cmdline"
+	"tcp-socket-tools/internal/cparse/cmodel"
 )
 
 // The tests build tcp-socket-listen once, run it as a process, and chain
@@ -802,7 +804,7 @@ func TestNextProgArgumentsUntouched(t *testing.T) {
 func TestHelpAndUsage(t *testing.T) {
 	for _, arg := range []string{"--help", "-?", "-H?"} {
 		res := launch{argv: tsl(arg, "127.0.0.1", "0")}.run(t)
-		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine("tcp-socket-listen")+"Options:\n") || res.stderr != "" {
+		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, wantUsage+"Options:\n") || res.stderr != "" {
 			t.Errorf("%s: exit %d, probe ran %v, stdout %q, stderr %q", arg, res.exit, res.r != nil, res.stdout, res.stderr)
 		}
 		for _, opt := range []string{"--no-reuse-address", "--reuse-port", "--bind-to-any", "--numeric-host", "--numeric-service",
@@ -813,7 +815,7 @@ func TestHelpAndUsage(t *testing.T) {
 		}
 	}
 	res := launch{argv: tsl("--usage")}.run(t)
-	if res.exit != 0 || res.stdout != usageLine("tcp-socket-listen") || res.stderr != "" {
+	if res.exit != 0 || res.stdout != wantUsage || res.stderr != "" {
 		t.Errorf("--usage: exit %d, stdout %q, stderr %q", res.exit, res.stdout, res.stderr)
 	}
 }
@@ -1466,130 +1468,19 @@ func TestManyClientsBeforeAccept(t *testing.T) {
 // Fuzzing: each target checks a property against a model written apart
 // from the code under test. Seeds are in testdata/fuzz.
 
-// cConstant matches one C integer constant as strtoul(s, 0) reads it
-// whole: hexadecimal, octal or decimal.
-var cConstant = `(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)`
-
-var strtoulWhole = regexp.MustCompile(`^[ \t\n\v\f\r]*([+-]?)` + cConstant + `$`)
-
-// modelStrtoul is the model: ok, the sign, and the value (which may not fit).
-func modelStrtoul(s string) (ok, neg bool, v uint64, fits bool) {
-	m := strtoulWhole.FindStringSubmatch(s)
-	if m == nil {
-		return false, false, 0, false
-	}
-	digits, base := m[2], 10
-	switch {
-	case len(digits) > 1 && (digits[1] == 'x' || digits[1] == 'X'):
-		digits, base = digits[2:], 16
-	case digits[0] == '0':
-		base = 8
-	}
-	v, err := strconv.ParseUint(digits, base, 64)
-	return true, m[1] == "-", v, err == nil
-}
-
 func FuzzBacklog(f *testing.F) {
 	for _, s := range []string{"5", "0", "0x11", "021", " +7", "-1", "-0", "08", "0x", "", "2147483647", "2147483648", "18446744073709551616", "\t12", "12 "} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := parseBacklog(s)
-		ok, neg, v, fits := modelStrtoul(s)
+		ok, neg, v, fits := cmodel.Strtoul(s)
 		if ok && !neg && fits && v <= math.MaxInt32 {
 			if err != nil || n != int(v) {
 				t.Fatalf("parseBacklog(%q) = %d, %v; want %d", s, n, err, v)
 			}
 		} else if err == nil {
 			t.Fatalf("parseBacklog(%q) = %d; want an error", s, n)
-		}
-	})
-}
-
-var cConstantWhole = regexp.MustCompile(`^` + cConstant + `$`)
-
-// modelInetAton is inet_aton's rule written from its manual page.
-func modelInetAton(s string) (netip.Addr, bool) {
-	parts := strings.Split(s, ".")
-	if len(parts) > 4 {
-		return netip.Addr{}, false
-	}
-	vals := make([]uint64, len(parts))
-	for i, p := range parts {
-		ok, _, v, fits := modelStrtoul(p)
-		if !ok || !fits || !cConstantWhole.MatchString(p) {
-			return netip.Addr{}, false
-		}
-		vals[i] = v
-	}
-	last := len(vals) - 1
-	var addr uint64
-	for i := 0; i < last; i++ {
-		if vals[i] > 0xff {
-			return netip.Addr{}, false
-		}
-		addr |= vals[i] << (24 - 8*i)
-	}
-	if vals[last] >= 1<<(8*(4-last)) {
-		return netip.Addr{}, false
-	}
-	addr |= vals[last]
-	return netip.AddrFrom4([4]byte{byte(addr >> 24), byte(addr >> 16), byte(addr >> 8), byte(addr)}), true
-}
-
-func FuzzNumericHost(f *testing.F) {
-	for _, s := range []string{"127.0.0.1", "127.1", "0", "0x7f.1", "0177.0.0.1", "4294967295", "4294967296", "1.2.3.4.5", "1.", ".1", "08",
-		"::1", "fe80::1%lo", "fe80::1%2", "::ffff:1.2.3.4", "1.2.3.4%lo", "[::1]", "", "0x", "1.16777215", "1.2.65535"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := parseIP(s)
-		want4, ok4 := modelInetAton(s)
-		if ok4 {
-			if !ok || got != want4 {
-				t.Fatalf("parseIP(%q) = %v, %v; inet_aton gives %v", s, got, ok, want4)
-			}
-			return
-		}
-		want6, err := netip.ParseAddr(s)
-		ok6 := err == nil && want6.Is6()
-		if ok != ok6 || ok && got != want6 {
-			t.Fatalf("parseIP(%q) = %v, %v; want %v, %v", s, got, ok, want6, ok6)
-		}
-		if ok {
-			again, _ := netip.ParseAddr(got.String())
-			if again != got {
-				t.Fatalf("%q: %v does not read back as itself", s, got)
-			}
-		}
-	})
-}
-
-func FuzzListenFDs(f *testing.F) {
-	for _, s := range [][2]string{{"42", "2"}, {"42", "0x2"}, {"42", " 2"}, {"42", "2 "}, {"42", "-1"}, {"042", "1"}, {"0x2a", "3"},
-		{"43", "2"}, {"42", ""}, {"", "2"}, {"42", "2147483644"}, {"42", "2147483645"}, {"42", "2147483648"}, {"42", "4294967295"},
-		{"42", "0xffffffff"}, {"42", "18446744073709551617"}, {"42", "-18446744073709551617"}, {"43", "4294967295"}, {"+42", "+1"}} {
-		f.Add(s[0], s[1])
-	}
-	f.Fuzz(func(t *testing.T, pid, fds string) {
-		env := []string{"LISTEN_PID=" + pid, "LISTEN_FDS=" + fds}
-		got, err := listenFDs(env, 42)
-		pok, pneg, p, pfits := modelStrtoul(pid)
-		fok, fneg, n, ffits := modelStrtoul(fds)
-		// The largest descriptor number is INT_MAX, and the socket goes on
-		// 3+n.
-		counted := pok && !pneg && pfits && p == 42 && fok && !fneg
-		switch {
-		case counted && (!ffits || n > math.MaxInt32-3):
-			if err == nil || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("LISTEN_PID=%q LISTEN_FDS=%q: %d, %v; want a one-line error", pid, fds, got, err)
-			}
-		case counted:
-			if got != int(n) || err != nil {
-				t.Fatalf("LISTEN_PID=%q LISTEN_FDS=%q: %d, %v; want %d", pid, fds, got, err, n)
-			}
-		case got != 0 || err != nil:
-			t.Fatalf("LISTEN_PID=%q LISTEN_FDS=%q: %d, %v; want none passed", pid, fds, got, err)
 		}
 	})
 }
@@ -1608,7 +1499,7 @@ func FuzzParseArgs(f *testing.F) {
 			}
 			return
 		}
-		if req != run {
+		if req != cmdline.Run {
 			return
 		}
 		// host, service and next-prog are the last arguments, untouched.
@@ -1622,7 +1513,7 @@ func FuzzParseArgs(f *testing.F) {
 		// Options stop at the arguments: whatever follows is next-prog's.
 		more := append(append([]string{}, args...), "--help", "-b", "x")
 		c2, req2, err2 := parseArgs(more)
-		if err2 != nil || req2 != run || !reflect.DeepEqual(c2.next, append(c.next, "--help", "-b", "x")) {
+		if err2 != nil || req2 != cmdline.Run || !reflect.DeepEqual(c2.next, append(c.next, "--help", "-b", "x")) {
 			t.Fatalf("%q: appending to next-prog changed the parse: %v %v %q", args, err2, req2, c2.next)
 		}
 	})

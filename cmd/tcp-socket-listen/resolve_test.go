@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"tcp-socket-tools/internal/diag"
 )
 
 // Host and service as glibc's getaddrinfo reads them. The expectations
@@ -116,7 +118,7 @@ func TestNumericServiceErrors(t *testing.T) {
 	for _, c := range cases {
 		for _, opts := range [][]string{nil, {"--numeric-service"}} {
 			args := append(append([]string{}, opts...), "127.0.0.1", c.service)
-			fails(t, launch{argv: tsl(args...)}.run(t), "127.0.0.1 "+quoted(c.service)+": "+c.want)
+			fails(t, launch{argv: tsl(args...)}.run(t), "127.0.0.1 "+diag.Quote(c.service)+": "+c.want)
 		}
 	}
 }
@@ -125,9 +127,9 @@ func TestSignAloneIsNotAService(t *testing.T) {
 	// Not numbers: service names, or with --numeric-service errors.
 	// Package net's LookupPort took "-" and "+" for port 0.
 	for _, service := range []string{"-", "+", " ", "+-1", "- 1", "80 ", "0x50", "8 0", "+ 80"} {
-		t.Run(quoted(service), func(t *testing.T) {
-			fails(t, launch{argv: tsl("--numeric-service", "127.0.0.1", service)}.run(t), "127.0.0.1 "+quoted(service)+": not a port number")
-			fails(t, launch{argv: sandbox(t, "", tsl("127.0.0.1", service)...)}.run(t), "127.0.0.1 "+quoted(service)+": unknown port")
+		t.Run(diag.Quote(service), func(t *testing.T) {
+			fails(t, launch{argv: tsl("--numeric-service", "127.0.0.1", service)}.run(t), "127.0.0.1 "+diag.Quote(service)+": not a port number")
+			fails(t, launch{argv: sandbox(t, "", tsl("127.0.0.1", service)...)}.run(t), "127.0.0.1 "+diag.Quote(service)+": unknown port")
 		})
 	}
 }
@@ -255,7 +257,7 @@ func TestMessagesNameTheProgram(t *testing.T) {
 	// The usage line names the program as the errors do.
 	for _, name := range []string{"/some/dir/other-name", forged} {
 		stdout, _, exit := runAs(name, "--usage")
-		want := "Usage: " + quoted(filepath.Base(name)) + " [OPTION...] {host} {service} {next-prog...}\n"
+		want := "Usage: " + diag.Quote(filepath.Base(name)) + " [OPTION...] {host} {service} {next-prog...}\n"
 		if stdout != want || exit != 0 {
 			t.Errorf("--usage as %q: exit %d, stdout %q; want %q", name, exit, stdout, want)
 		}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"syscall"
+
+	"tcp-socket-tools/internal/cparse"
+	"tcp-socket-tools/internal/diag"
 )
 
 // address is where the socket is bound: the first address that host and
@@ -41,7 +43,7 @@ func (a address) sockaddr() syscall.Sockaddr {
 func resolve(c config) (address, error) {
 	a, err := resolveAddress(c)
 	if err != nil {
-		return a, errors.New(quoted(c.host) + " " + quoted(c.service) + ": " + err.Error())
+		return a, errors.New(diag.Quote(c.host) + " " + diag.Quote(c.service) + ": " + err.Error())
 	}
 	return a, nil
 }
@@ -163,150 +165,12 @@ func resolverError(err error) error {
 	return err
 }
 
-// netError drops the "route ip+net:" that package net puts before the
-// system call that failed.
-func netError(err error) error {
-	var op *net.OpError
-	if errors.As(err, &op) {
-		return op.Err
-	}
-	return err
-}
-
 // parseIP reads an IPv4 address in any form that inet_aton accepts, or an
 // IPv6 address with an optional %zone.
 func parseIP(s string) (netip.Addr, bool) {
-	if ip, ok := inetAton(s); ok {
+	if ip, ok := cparse.InetAton(s); ok {
 		return ip, true
 	}
 	ip, err := netip.ParseAddr(s)
 	return ip, err == nil && ip.Is6()
-}
-
-// inetAton reads s as the C library's inet_aton does when nothing may
-// follow the address (glibc's __inet_aton_exact, which getaddrinfo uses):
-// one to four parts, each a C integer constant, the last filling all the
-// bytes the earlier ones leave. "127.1" is 127.0.0.1 and "0" is 0.0.0.0.
-func inetAton(s string) (netip.Addr, bool) {
-	var b [4]byte
-	var parts int
-	for {
-		if s == "" || !isDigit(s[0]) {
-			return netip.Addr{}, false
-		}
-		v, rest, ok := cNumber(s)
-		if !ok || v > 0xffffffff {
-			return netip.Addr{}, false
-		}
-		if rest == "" {
-			// The last part fills the 4-parts bytes that remain.
-			if v>>(8*(4-parts)) != 0 {
-				return netip.Addr{}, false
-			}
-			for i := 3; i >= parts; i-- {
-				b[i] = byte(v)
-				v >>= 8
-			}
-			return netip.AddrFrom4(b), true
-		}
-		if rest[0] != '.' || parts == 3 || v > 0xff {
-			return netip.Addr{}, false
-		}
-		b[parts] = byte(v)
-		parts++
-		s = rest[1:]
-	}
-}
-
-// scopeID turns ip's zone into an interface index as glibc does: an
-// interface name only for a link-local address (unicast or multicast) or
-// an interface-local multicast one, where the name is tried first, and a
-// decimal number for any address.
-func scopeID(ip netip.Addr) (uint32, error) {
-	zone := ip.Zone()
-	if zone == "" {
-		return 0, nil
-	}
-	if nameableZone(ip) {
-		ifi, err := net.InterfaceByName(zone)
-		var failed *os.SyscallError
-		switch {
-		case err == nil:
-			return uint32(ifi.Index), nil
-		case errors.As(err, &failed):
-			// Not "no such interface": the listing itself failed.
-			return 0, errors.New("interface " + quoted(zone) + ": " + failed.Error())
-		}
-	} else if !isDigit(zone[0]) {
-		return 0, errors.New("zone " + quoted(zone) + ": an interface name is only for a link-local address")
-	}
-	if n, err := strconv.ParseUint(zone, 10, 32); err == nil && allDigits(zone) {
-		return uint32(n), nil
-	}
-	return 0, errors.New("unknown interface " + quoted(zone))
-}
-
-// nameableZone is glibc's test for a zone that may name an interface:
-// IN6_IS_ADDR_LINKLOCAL (fe80::/10), IN6_IS_ADDR_MC_NODELOCAL and
-// IN6_IS_ADDR_MC_LINKLOCAL (multicast of scope 1 or 2). Package netip's
-// tests differ: they take an IPv4-mapped 169.254/16 for link-local.
-func nameableZone(ip netip.Addr) bool {
-	b := ip.As16()
-	return b[0] == 0xfe && b[1]&0xc0 == 0x80 || b[0] == 0xff && (b[1]&0xf == 1 || b[1]&0xf == 2)
-}
-
-// configuredFamily is the family that glibc's AI_ADDRCONFIG narrows a
-// lookup to: IPv4 counts when an interface has an IPv4 address other than
-// 127.0.0.1, IPv6 when one has an address other than ::1, and only when
-// exactly one family counts is the lookup narrowed to it; otherwise
-// AF_UNSPEC.
-func configuredFamily() (int, error) {
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return 0, errors.New("listing interface addresses: " + netError(err).Error())
-	}
-	var has4, has6 bool
-	for _, a := range addrs {
-		ipnet, ok := a.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(ipnet.IP)
-		switch {
-		case !ok:
-		case ip.Unmap().Is4():
-			has4 = has4 || ip.Unmap() != netip.AddrFrom4([4]byte{127, 0, 0, 1})
-		default:
-			has6 = has6 || ip != netip.IPv6Loopback()
-		}
-	}
-	switch {
-	case has4 && !has6:
-		return syscall.AF_INET, nil
-	case has6 && !has4:
-		return syscall.AF_INET6, nil
-	}
-	return syscall.AF_UNSPEC, nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// quoted shows s as it is, unless that would hide it or break the line.
-func quoted(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f || s[i] == '"' {
-			return strconv.Quote(s)
-		}
-	}
-	if s == "" {
-		return `""`
-	}
-	return s
 }

@@ -22,7 +22,7 @@ func TestHelpBeforeALaterMistake(t *testing.T) {
 	// The C original prints the help, then fails on x.
 	for _, arg := range []string{"-?x", "-H?x", "-?b"} {
 		res := launch{argv: tsl(arg, "127.0.0.1", "0")}.run(t)
-		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, usageLine("tcp-socket-listen")+"Options:\n") || res.stderr != "" {
+		if res.exit != 0 || res.r != nil || !strings.HasPrefix(res.stdout, wantUsage+"Options:\n") || res.stderr != "" {
 			t.Errorf("%s: exit %d, probe ran %v, stdout %q, stderr %q; want the help and exit 0", arg, res.exit, res.r != nil, res.stdout, res.stderr)
 		}
 	}
@@ -46,4 +46,14 @@ func TestPathElementThatIsAFile(t *testing.T) {
 	r := launch{argv: []string{tslBinary, "127.0.0.1", "0", "prog"}, path: file + ":" + good}.probed(t)
 	socketAt(t, r, 3)
 	fails(t, launch{argv: []string{tslBinary, "127.0.0.1", "0", "prog"}, path: file}.run(t), "prog: not a directory")
+}
+
+func TestHelpExactly(t *testing.T) {
+	// The binary prints the same, named by argv[0]'s base name.
+	for arg, want := range map[string]string{"--help": wantHelp, "-?": wantHelp, "--usage": wantUsage} {
+		res := launch{argv: tsl(arg)}.run(t)
+		if res.exit != 0 || res.stdout != want || res.stderr != "" {
+			t.Errorf("%s: exit %d, stdout\n%s\nstderr %q", arg, res.exit, res.stdout, res.stderr)
+		}
+	}
 }

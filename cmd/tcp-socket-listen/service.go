@@ -3,7 +3,11 @@ package main
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"syscall"
+
+	"tcp-socket-tools/internal/cparse"
+	"tcp-socket-tools/internal/fds"
 )
 
 // servicesPath is the services database, the one file that package net
@@ -24,8 +28,8 @@ func lookupPort(service string, numeric bool) (int, error) {
 	case service == "*":
 		return 0, nil
 	}
-	digits, neg := cutSign(service)
-	if allDigits(digits) {
+	digits, neg := cparse.CutSign(service)
+	if cparse.AllDigits(digits) {
 		n, err := strconv.ParseUint(digits, 10, 16)
 		switch {
 		case neg:
@@ -47,14 +51,14 @@ func lookupPort(service string, numeric bool) (int, error) {
 // x11) and take the last line, so this reads the file itself. A port past
 // 65535 is an error, where glibc would truncate it.
 func servicePort(name string) (int, error) {
-	b, err := readFile(servicesPath)
+	b, err := fds.ReadFile(servicesPath)
 	data := string(b)
 	if err != nil && err != syscall.ENOENT {
 		return 0, errors.New("reading " + servicesPath + ": " + err.Error())
 	}
 	for len(data) > 0 {
 		var line string
-		line, data, _ = cut(data, '\n')
+		line, data, _ = strings.Cut(data, "\n")
 		if number, ok := serviceLine(line, name, "tcp"); ok {
 			port, err := strconv.ParseUint(number, 10, 16)
 			if err != nil {
@@ -71,13 +75,13 @@ func servicePort(name string) (int, error) {
 // and name is its name or an alias. A line whose port is not a decimal
 // number is skipped, as glibc skips it.
 func serviceLine(line, name, proto string) (string, bool) {
-	line, _, _ = cut(line, '#')
-	f := fields(line)
+	line, _, _ = strings.Cut(line, "#")
+	f := cparse.Fields(line)
 	if len(f) < 2 {
 		return "", false
 	}
-	number, p, _ := cut(f[1], '/')
-	if !allDigits(number) || p != proto {
+	number, p, _ := strings.Cut(f[1], "/")
+	if !cparse.AllDigits(number) || p != proto {
 		return "", false
 	}
 	for i, n := range f {
@@ -86,23 +90,4 @@ func serviceLine(line, name, proto string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// fields splits s around runs of C white space.
-func fields(s string) []string {
-	var f []string
-	for s != "" {
-		i := 0
-		for i < len(s) && !isSpace(s[i]) {
-			i++
-		}
-		if i > 0 {
-			f = append(f, s[:i])
-		}
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-		s = s[i:]
-	}
-	return f
 }

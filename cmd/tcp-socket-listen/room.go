@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strconv"
 	"syscall"
+
+	"tcp-socket-tools/internal/fds"
 )
 
 // The Go runtime opens its poller on the first file or socket that
@@ -29,7 +31,7 @@ func pollerFDs() int {
 // as it does for a standard descriptor that is non-blocking.
 func pollerStarted() bool {
 	for fd := 0; fd <= 2; fd++ {
-		if flags, err := fdStatusFlags(fd); err == nil && flags&syscall.O_NONBLOCK != 0 {
+		if flags, err := fds.StatusFlags(fd); err == nil && flags&syscall.O_NONBLOCK != 0 {
 			return true
 		}
 	}
@@ -72,7 +74,7 @@ func room(what string, need int, atExec bool) error {
 	limit := uint64(rl.Cur) // int64 on some systems
 	free := 0
 	for fd := uint64(0); fd < limit && free < need; fd++ {
-		flags, err := fdFlags(int(fd))
+		flags, err := fds.Flags(int(fd))
 		if err == syscall.EBADF || atExec && err == nil && flags&syscall.FD_CLOEXEC != 0 {
 			free++
 		}

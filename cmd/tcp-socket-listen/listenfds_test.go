@@ -5,6 +5,8 @@ package main
 import (
 	"os"
 	"testing"
+
+	"tcp-socket-tools/internal/diag"
 )
 
 func TestListenFDsOutOfRange(t *testing.T) {
@@ -18,7 +20,7 @@ func TestListenFDsOutOfRange(t *testing.T) {
 			p3, _ := testPipe(t)
 			argv := asOwnPid(tsl("--systemd-compatibility", "127.0.0.1", "0")...)
 			fails(t, launch{argv: argv, env: []string{"LISTEN_FDS=" + n}, files: []*os.File{p3}}.run(t),
-				"LISTEN_FDS "+quoted(n)+": too many descriptors: 3+n must be at most 2147483647")
+				"LISTEN_FDS "+diag.Quote(n)+": too many descriptors: 3+n must be at most 2147483647")
 		})
 	}
 	t.Run("stale pid", func(t *testing.T) {
