@@ -1,6 +1,8 @@
 package main
 
-import "testing"
+import (
+	"testing"
+)
 
 // What --usage and --help print, byte for byte as before the option
 // table moved to package cmdline.

@@ -4,66 +4,52 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // Tiny descriptor limits: the Go runtime's poller dies with a stack trace
 // when it cannot open its epoll and eventfd, so tcp-socket-listen must
 // make sure of the room before anything starts it.
 
-// launcherLimited makes standard input non-blocking if PROBE_STDIN says
-// so, and sets RLIMIT_NOFILE, soft and hard, to PROBE_NOFILE.
-func launcherLimited() {
-	if os.Getenv("PROBE_STDIN") == "nonblocking" {
-		if err := syscall.SetNonblock(0, true); err != nil {
-			panic(err)
-		}
-	}
-	n, err := strconv.ParseUint(os.Getenv("PROBE_NOFILE"), 10, 64)
-	if err != nil {
-		panic(err)
-	}
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
-		panic(err)
-	}
-}
-
 // limitedRun runs tcp-socket-listen with args in the sandbox, at a
 // descriptor limit, with a blocking or non-blocking standard input. Its
 // next-prog is ls, not the probe: no Go program can start at the limits
 // where tcp-socket-listen just manages, since the runtime's cgroup v1
 // reading leaks a descriptor when it finds no room for a second.
-func limitedRun(t *testing.T, limit int, nonblocking bool, args ...string) result {
+func limitedRun(t *testing.T, limit int, nonblocking bool, args ...string) testkit.Result {
 	t.Helper()
-	stdin, _ := testPipe(t)
+	stdin, _ := testkit.Pipe(t)
 	env := []string{"PROBE_LAUNCH=limited", "PROBE_NOFILE=" + strconv.Itoa(limit)}
 	if nonblocking {
 		env = append(env, "PROBE_STDIN=nonblocking")
 	}
-	argv := append(append([]string{probePath(), tslBinary}, args...), "/bin/ls", "-l", "/proc/self/fd/3")
-	return launch{argv: sandbox(t, "", argv...), env: env, stdin: stdin}.run(t)
+	argv := append(append([]string{testkit.ProbePath(), tslBinary}, args...), "/bin/ls", "-l", "/proc/self/fd/3")
+	return testkit.Launch{Argv: sandbox(t, "", argv...), Env: env, Stdin: stdin}.Run(t)
 }
 
 // ran tells whether next-prog ran and found a socket on descriptor 3.
-func ran(res result) bool {
-	return res.exit == 0 && strings.Contains(res.stdout, "/proc/self/fd/3 -> socket:[") && res.stderr == ""
+func ran(res testkit.Result) bool {
+	return res.Exit == 0 && strings.Contains(res.Stdout, "/proc/self/fd/3 -> socket:[") && res.Stderr == ""
 }
 
 // oneLineOrSuccess checks that a run either failed as bad input must,
 // with one FATAL line and exit status 1, or ran next-prog with the socket
 // on descriptor 3.
-func oneLineOrSuccess(t *testing.T, res result) {
+func oneLineOrSuccess(t *testing.T, res testkit.Result) {
 	t.Helper()
 	if ran(res) {
 		return
 	}
-	lines := strings.Split(strings.TrimSuffix(res.stderr, "\n"), "\n")
-	if res.exit != 1 || res.stdout != "" || len(lines) != 1 || !strings.HasPrefix(res.stderr, "tcp-socket-listen: FATAL: ") {
+	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+	if res.Exit != 1 || res.Stdout != "" || len(lines) != 1 || !strings.HasPrefix(res.Stderr, "tcp-socket-listen: FATAL: ") {
 		t.Errorf("exit %d, stdout %q, %d lines of stderr; want one FATAL line and exit 1, or next-prog:\n%s",
-			res.exit, res.stdout, len(lines), firstLines(res.stderr, 4))
+			res.Exit, res.Stdout, len(lines), firstLines(res.Stderr, 4))
 	}
 }
 
@@ -149,11 +135,11 @@ func TestRuntimeDiesBeforeMain(t *testing.T) {
 		for _, c := range limitCases {
 			t.Run(strconv.Itoa(limit)+" "+c.name, func(t *testing.T) {
 				res := limitedRun(t, limit, true, c.args...)
-				died := strings.Contains(res.stderr, "\nfatal error: runtime: netpollinit failed\n") ||
-					strings.Contains(res.stderr, "\nfatal error: runtime: eventfd failed\n")
-				if res.exit != 2 || res.stdout != "" || !died || !strings.Contains(res.stderr, "\nos.init()") {
+				died := strings.Contains(res.Stderr, "\nfatal error: runtime: netpollinit failed\n") ||
+					strings.Contains(res.Stderr, "\nfatal error: runtime: eventfd failed\n")
+				if res.Exit != 2 || res.Stdout != "" || !died || !strings.Contains(res.Stderr, "\nos.init()") {
 					t.Errorf("exit %d, stdout %q; want the runtime to die in os.init with exit status 2:\n%s",
-						res.exit, res.stdout, firstLines(res.stderr, 20))
+						res.Exit, res.Stdout, firstLines(res.Stderr, 20))
 				}
 			})
 		}
@@ -165,8 +151,8 @@ func TestLimitWithoutLookupsUntouched(t *testing.T) {
 	// spare for the socket is enough, and next-prog gets the caller's
 	// limit back.
 	argv := append([]string{"/bin/sh", "-c", `ulimit -n 5 && exec "$@"`, "sh"}, tslBinary, "127.0.0.1", "0", "/bin/sh", "-c", "ulimit -n")
-	if res := (launch{argv: argv}).run(t); res.stdout != "5\n" || res.exit != 0 {
-		t.Errorf("limit 5: exit %d, stdout %q, stderr %q; want next-prog to see 5", res.exit, res.stdout, res.stderr)
+	if res := (testkit.Launch{Argv: argv}).Run(t); res.Stdout != "5\n" || res.Exit != 0 {
+		t.Errorf("limit 5: exit %d, stdout %q, stderr %q; want next-prog to see 5", res.Exit, res.Stdout, res.Stderr)
 	}
 }
 
@@ -174,17 +160,77 @@ func TestLookupRoomWithPollerRunning(t *testing.T) {
 	// With standard input non-blocking the poller runs from the start, on
 	// 5 and 6 here; the target 7 takes the last descriptor below the
 	// limit, and the lookup has none left for its files.
-	p3, _ := testPipe(t)
-	p4, _ := testPipe(t)
-	stdin, _ := testPipe(t)
-	argv := asOwnPid(probePath(), tslBinary, "--systemd-compatibility", "localhost", "0", "/bin/ls", "-l", "/proc/self/fd/7")
+	p3, _ := testkit.Pipe(t)
+	p4, _ := testkit.Pipe(t)
+	stdin, _ := testkit.Pipe(t)
+	argv := testkit.AsOwnPid(testkit.ProbePath(), tslBinary, "--systemd-compatibility", "localhost", "0", "/bin/ls", "-l", "/proc/self/fd/7")
 	env := []string{"PROBE_LAUNCH=limited", "PROBE_NOFILE=8", "PROBE_STDIN=nonblocking", "LISTEN_FDS=4"}
-	res := launch{argv: sandbox(t, "", argv...), env: env, stdin: stdin, files: []*os.File{p3, p4}}.run(t)
+	res := testkit.Launch{Argv: sandbox(t, "", argv...), Env: env, Stdin: stdin, Files: []*os.File{p3, p4}}.Run(t)
 	fails(t, res, "localhost 0: looking up a name needs 1 free descriptor; the limit of 8 (RLIMIT_NOFILE) leaves 0")
 	// With one more, the same runs.
 	env[1] = "PROBE_NOFILE=9"
-	res = launch{argv: sandbox(t, "", argv...), env: env, stdin: stdin, files: []*os.File{p3, p4}}.run(t)
-	if res.exit != 0 || !strings.Contains(res.stdout, "/proc/self/fd/7 -> socket:[") {
-		t.Errorf("limit 9: exit %d, stdout %q, stderr %q; want the socket on 7", res.exit, res.stdout, res.stderr)
+	res = testkit.Launch{Argv: sandbox(t, "", argv...), Env: env, Stdin: stdin, Files: []*os.File{p3, p4}}.Run(t)
+	if res.Exit != 0 || !strings.Contains(res.Stdout, "/proc/self/fd/7 -> socket:[") {
+		t.Errorf("limit 9: exit %d, stdout %q, stderr %q; want the socket on 7", res.Exit, res.Stdout, res.Stderr)
 	}
+}
+
+func TestInterfaceListingErrors(t *testing.T) {
+	// With no descriptor free there is no room for the netlink socket
+	// that lists interfaces. The failure is named as such, not as an
+	// unknown interface, and without package net's "route ip+net:". The
+	// binary cannot be brought to this point from outside (reading the
+	// environment needs the same one descriptor, earlier), so the test
+	// binary runs resolve itself, in a process of its own, once it has
+	// filled every descriptor below its limit.
+	cases := map[string]string{
+		"-H fe80::1%lo 0":                "fe80::1%lo 0: interface lo: netlinkrib: too many open files",
+		"--check-interfaces 127.0.0.1 0": "127.0.0.1 0: listing interface addresses: netlinkrib: too many open files",
+	}
+	for args, want := range cases {
+		cmd := exec.Command(testkit.ProbePath())
+		cmd.Env = []string{"PROBE_RESOLVE_WITHOUT_ROOM=" + args}
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != want+"\n" {
+			t.Errorf("%s: %v, output %q; want %q", args, err, out, want)
+		}
+	}
+}
+
+// resolveWithoutRoom parses args as tcp-socket-listen's command line
+// (with a next-prog added), fills every free descriptor below a limit
+// just above the highest open one, runs resolve, and prints its error.
+func resolveWithoutRoom(args []string) int {
+	c, _, err := parseArgs(append(args, "true"))
+	if err != nil {
+		os.Stdout.WriteString("parse: " + err.Error() + "\n")
+		return 1
+	}
+	high := 0
+	for fd := range testkit.InheritedFDs() {
+		high = max(high, fd)
+	}
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil {
+			high = max(high, fd)
+		}
+	}
+	lim := syscall.Rlimit{Cur: uint64(high + 1), Max: uint64(high + 1)}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		os.Stdout.WriteString("setrlimit: " + err.Error() + "\n")
+		return 1
+	}
+	for {
+		if _, err := syscall.Dup(2); err != nil {
+			break
+		}
+	}
+	_, err = resolve(c)
+	if err == nil {
+		os.Stdout.WriteString("resolved\n")
+		return 1
+	}
+	os.Stdout.WriteString(err.Error() + "\n")
+	return 0
 }

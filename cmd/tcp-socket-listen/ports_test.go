@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // A port is one Linux GOARCH run one way: natively (qemu "") or under
@@ -50,7 +52,7 @@ func (p port) runner(t *testing.T, bin string) []string {
 		}
 		return nil
 	}
-	qemu := systemProgram(t, "qemu-"+p.qemu+"-static", "qemu-user-static")
+	qemu := testkit.SystemProgram(t, "qemu-"+p.qemu+"-static", "qemu-user-static")
 	if p.arch == "386" {
 		// Go's runtime under qemu-i386 dies on signal delivery unless
 		// asynchronous preemption is off. -E sets it for the emulated
@@ -86,14 +88,14 @@ func TestEmulatedPorts(t *testing.T) {
 	}
 	cases := []struct {
 		args []string
-		want sockWant
+		want testkit.SockWant
 	}{
-		{[]string{"127.0.0.1", "0"}, sockWant{family: inet, ip: "127.0.0.1", reuseAddr: 1, v6only: -1, backlog: 5}},
+		{[]string{"127.0.0.1", "0"}, testkit.SockWant{Family: inet, IP: "127.0.0.1", ReuseAddr: 1, V6Only: -1, Backlog: 5}},
 		{[]string{"--reuse-port", "--no-reuse-address", "--bind-to-any", "-b", "9", "127.0.0.1", "0"},
-			sockWant{family: inet, ip: "127.0.0.1", reusePort: 1, free: 1, v6only: -1, backlog: 9}},
+			testkit.SockWant{Family: inet, IP: "127.0.0.1", ReusePort: 1, Free: 1, V6Only: -1, Backlog: 9}},
 		{[]string{"--combine4and6", "--bind-to-any", "--backlog=0x11", "::", "0"},
-			sockWant{family: inet6, ip: "::", reuseAddr: 1, free: 1, backlog: 17}},
-		{[]string{"--reuse-port", "::1", "0"}, sockWant{family: inet6, ip: "::1", reuseAddr: 1, reusePort: 1, v6only: 1, backlog: 5}},
+			testkit.SockWant{Family: inet6, IP: "::", ReuseAddr: 1, Free: 1, Backlog: 17}},
+		{[]string{"--reuse-port", "::1", "0"}, testkit.SockWant{Family: inet6, IP: "::1", ReuseAddr: 1, ReusePort: 1, V6Only: 1, Backlog: 5}},
 	}
 	builds := t.TempDir()
 	for _, p := range emulatedPorts {
@@ -101,9 +103,9 @@ func TestEmulatedPorts(t *testing.T) {
 			bin := buildFor(t, p.arch, builds)
 			run := append(p.runner(t, bin), bin)
 			for _, c := range cases {
-				argv := append(append([]string{}, run...), append(c.args, probePath())...)
-				r := launch{argv: argv, ss: true}.probed(t)
-				checkSocket(t, r, 3, c.want)
+				argv := append(append([]string{}, run...), append(c.args, testkit.ProbePath())...)
+				r := testkit.Launch{Argv: argv, SS: true}.Probed(t)
+				testkit.CheckSocket(t, r, 3, c.want)
 			}
 			checkChain(t, run)
 		})
@@ -117,15 +119,15 @@ func TestEmulatedPorts(t *testing.T) {
 func checkChain(t *testing.T, run []string) {
 	t.Helper()
 	argv := append(append([]string{}, run...), "--systemd-compatibility", "127.0.0.1", "0")
-	argv = append(append(argv, run...), "--systemd-compatibility", "--upstart-compatibility", "::1", "0", probePath())
-	res := launch{argv: argv, ss: true}.run(t)
-	if res.r == nil {
-		t.Fatalf("chain: exit %d: %s", res.exit, res.stderr)
+	argv = append(append(argv, run...), "--systemd-compatibility", "--upstart-compatibility", "::1", "0", testkit.ProbePath())
+	res := testkit.Launch{Argv: argv, SS: true}.Run(t)
+	if res.Report == nil {
+		t.Fatalf("chain: exit %d: %s", res.Exit, res.Stderr)
 	}
-	checkSocket(t, res.r, 3, sockWant{family: inet, ip: "127.0.0.1", reuseAddr: 1, v6only: -1, backlog: 5})
-	checkSocket(t, res.r, 4, sockWant{family: inet6, ip: "::1", reuseAddr: 1, v6only: 1, backlog: 5})
+	testkit.CheckSocket(t, res.Report, 3, testkit.SockWant{Family: inet, IP: "127.0.0.1", ReuseAddr: 1, V6Only: -1, Backlog: 5})
+	testkit.CheckSocket(t, res.Report, 4, testkit.SockWant{Family: inet6, IP: "::1", ReuseAddr: 1, V6Only: 1, Backlog: 5})
 	var names []string
-	for _, kv := range res.r.Env {
+	for _, kv := range res.Report.Env {
 		name, _, _ := strings.Cut(kv, "=")
 		names = append(names, name)
 	}
@@ -135,8 +137,8 @@ func checkChain(t *testing.T, run []string) {
 	if got := strings.Join(names, " "); got != wantNames {
 		t.Errorf("chain: the probe's variables are %s; want %s", got, wantNames)
 	}
-	for name, want := range map[string]string{"LISTEN_FDS": "2", "LISTEN_PID": strconv.Itoa(res.pid), "UPSTART_FDS": "4", "UPSTART_EVENTS": "socket"} {
-		if got, _ := getenvIn(res.r.Env, name); got != want {
+	for name, want := range map[string]string{"LISTEN_FDS": "2", "LISTEN_PID": strconv.Itoa(res.Pid), "UPSTART_FDS": "4", "UPSTART_EVENTS": "socket"} {
+		if got, _ := testkit.GetenvIn(res.Report.Env, name); got != want {
 			t.Errorf("chain: %s=%q; want %q", name, got, want)
 		}
 	}

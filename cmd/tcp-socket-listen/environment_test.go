@@ -11,72 +11,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // The environment byte for byte: what next-prog finds in
 // /proc/self/environ, which a Go probe's os.Environ would tidy up.
-
-// withOwnPid gives every entry "NAME=@pid" the launcher's pid, which
-// tcp-socket-listen will run as.
-func withOwnPid(env []string) []string {
-	for i, kv := range env {
-		if name, value, ok := strings.Cut(kv, "="); ok && value == "@pid" {
-			env[i] = name + "=" + strconv.Itoa(os.Getpid())
-		}
-	}
-	return env
-}
-
-// launcherNoProc unmounts /proc in the mount namespace that the test
-// made for the launcher, kept from the rest of the machine first.
-func launcherNoProc() {
-	if err := syscall.Mount("none", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
-		panic(err)
-	}
-	if err := syscall.Unmount("/proc", syscall.MNT_DETACH); err != nil {
-		panic(err)
-	}
-}
-
-// exact is a run with exactly the environment given: os/exec would drop
-// repeated names, and a shell rebuilds the environment from its own
-// variables.
-type exact struct {
-	argv, env []string
-	dir       string
-	report    string // where PROBE_OUT points, if the probe is run
-	sys       *syscall.SysProcAttr
-	stdin     *os.File // /dev/null if nil
-}
-
-func (e exact) run(t *testing.T) result {
-	t.Helper()
-	tmp := t.TempDir()
-	stdout := testFile(t, filepath.Join(tmp, "stdout"), os.Create)
-	stderr := testFile(t, filepath.Join(tmp, "stderr"), os.Create)
-	stdin := e.stdin
-	if stdin == nil {
-		stdin = testFile(t, os.DevNull, os.Open)
-	}
-	p, err := os.StartProcess(e.argv[0], e.argv, &os.ProcAttr{
-		Dir: e.dir, Env: e.env, Files: []*os.File{stdin, stdout, stderr}, Sys: e.sys,
-	})
-	if err != nil {
-		t.Fatalf("starting %q: %v", e.argv, err)
-	}
-	st, err := p.Wait()
-	if err != nil {
-		t.Fatalf("waiting for %q: %v", e.argv, err)
-	}
-	res := result{exit: st.ExitCode(), pid: p.Pid}
-	out, _ := os.ReadFile(stdout.Name())
-	errs, _ := os.ReadFile(stderr.Name())
-	res.stdout, res.stderr = string(out), string(errs)
-	if _, err := os.Stat(e.report); e.report != "" && err == nil {
-		res.r = readReport(t, e.report)
-	}
-	return res
-}
 
 // oddEnv has what os.Environ would hide: repeated names, empty entries,
 // entries without '=', bytes that are not UTF-8.
@@ -88,20 +28,20 @@ func TestRepeatedVariablesChangedInPlace(t *testing.T) {
 	env := append([]string{"PROBE_LAUNCH=own-pid", "PATH=" + os.Getenv("PATH"), "PROBE_OUT=" + report,
 		"LISTEN_FDS=2", "LISTEN_PID=@pid", "UPSTART_FDS=9"}, oddEnv...)
 	env = append(env, "LISTEN_FDS=5", "LISTEN_PID=1", "UPSTART_FDS=8", "LISTEN_FDS")
-	argv := append([]string{probePath()}, tsl("--systemd-compatibility", "--upstart-compatibility", "127.0.0.1", "0")...)
-	res := exact{argv: argv, env: env, dir: dir, report: report}.run(t)
-	if res.r == nil {
-		t.Fatalf("probe did not run; exit %d: %s", res.exit, res.stderr)
+	argv := append([]string{testkit.ProbePath()}, tsl("--systemd-compatibility", "--upstart-compatibility", "127.0.0.1", "0")...)
+	res := testkit.Exact{Argv: argv, Env: env, Dir: dir, Out: report}.Run(t)
+	if res.Report == nil {
+		t.Fatalf("probe did not run; exit %d: %s", res.Exit, res.Stderr)
 	}
 	// The first LISTEN_PID and LISTEN_FDS count, as getenv(3) reads them:
 	// two passed on, the socket on 5. Every entry of a variable set is
 	// changed where it stands; the rest is as given.
-	socketAt(t, res.r, 5)
-	pid := strconv.Itoa(res.pid)
+	testkit.SocketAt(t, res.Report, 5)
+	pid := strconv.Itoa(res.Pid)
 	want := append([]string{"PATH=" + os.Getenv("PATH"), "PROBE_OUT=" + report, "LISTEN_FDS=3", "LISTEN_PID=" + pid, "UPSTART_FDS=5"}, oddEnv...)
 	want = append(want, "LISTEN_FDS=3", "LISTEN_PID="+pid, "UPSTART_FDS=5", "LISTEN_FDS", "UPSTART_EVENTS=socket")
-	if !reflect.DeepEqual(res.r.Raw, want) {
-		t.Errorf("next-prog's environment\n%q\nwant\n%q", res.r.Raw, want)
+	if !reflect.DeepEqual(res.Report.Raw, want) {
+		t.Errorf("next-prog's environment\n%q\nwant\n%q", res.Report.Raw, want)
 	}
 }
 
@@ -111,16 +51,16 @@ func TestRestartKeepsEnvironment(t *testing.T) {
 	// the environment it was given, not the runtime's.
 	dir := t.TempDir()
 	report := filepath.Join(dir, "report")
-	stdin, _ := testPipe(t)
+	stdin, _ := testkit.Pipe(t)
 	env := append([]string{"PROBE_LAUNCH=nonblocking-stdin", "PATH=" + os.Getenv("PATH"), "PROBE_OUT=" + report}, oddEnv...)
-	argv := append([]string{probePath()}, tsl("127.0.0.1", "0")...)
-	res := exact{argv: argv, env: env, dir: dir, report: report, stdin: stdin}.run(t)
-	if res.r == nil {
-		t.Fatalf("probe did not run; exit %d: %s", res.exit, res.stderr)
+	argv := append([]string{testkit.ProbePath()}, tsl("127.0.0.1", "0")...)
+	res := testkit.Exact{Argv: argv, Env: env, Dir: dir, Out: report, Stdin: stdin}.Run(t)
+	if res.Report == nil {
+		t.Fatalf("probe did not run; exit %d: %s", res.Exit, res.Stderr)
 	}
-	socketAt(t, res.r, 3)
-	if want := env[1:]; !reflect.DeepEqual(res.r.Raw, want) {
-		t.Errorf("next-prog's environment\n%q\nwant\n%q", res.r.Raw, want)
+	testkit.SocketAt(t, res.Report, 3)
+	if want := env[1:]; !reflect.DeepEqual(res.Report.Raw, want) {
+		t.Errorf("next-prog's environment\n%q\nwant\n%q", res.Report.Raw, want)
 	}
 }
 
@@ -130,14 +70,14 @@ func TestEnvironmentWithoutProc(t *testing.T) {
 	// prints its environment as it is, since the probe needs /proc.
 	sandbox(t, "") // or skip, saying why: a private mount namespace needs root
 	env := append([]string{"PROBE_LAUNCH=no-proc", "PATH=" + os.Getenv("PATH")}, oddEnv...)
-	argv := []string{probePath(), tslBinary, "--systemd-compatibility", "127.0.0.1", "0", "/usr/bin/env", "-0"}
-	res := exact{argv: argv, env: env, sys: &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}}.run(t)
-	if res.exit != 0 {
-		t.Fatalf("exit %d: %s", res.exit, res.stderr)
+	argv := []string{testkit.ProbePath(), tslBinary, "--systemd-compatibility", "127.0.0.1", "0", "/usr/bin/env", "-0"}
+	res := testkit.Exact{Argv: argv, Env: env, Sys: &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}}.Run(t)
+	if res.Exit != 0 {
+		t.Fatalf("exit %d: %s", res.Exit, res.Stderr)
 	}
 	want := []string{"PATH=" + os.Getenv("PATH"), "DUP=1", "NOEQUALS", "BYTES=\xff\xfe\x80", "EMPTY=", "=nameless", "NOEQUALS",
-		"LISTEN_FDS=1", "LISTEN_PID=" + strconv.Itoa(res.pid)}
-	if got := strings.Split(strings.TrimSuffix(res.stdout, "\x00"), "\x00"); !reflect.DeepEqual(got, want) {
+		"LISTEN_FDS=1", "LISTEN_PID=" + strconv.Itoa(res.Pid)}
+	if got := strings.Split(strings.TrimSuffix(res.Stdout, "\x00"), "\x00"); !reflect.DeepEqual(got, want) {
 		t.Errorf("next-prog's environment without /proc\n%q\nwant\n%q", got, want)
 	}
 }
@@ -172,7 +112,7 @@ func TestFileCapabilities(t *testing.T) {
 	}
 	capable := copyExecutable(t, tslBinary, filepath.Join(dir, "tcp-socket-listen"))
 	plain := copyExecutable(t, tslBinary, filepath.Join(plainDir, "tcp-socket-listen"))
-	probe := copyExecutable(t, probePath(), filepath.Join(dir, "probe"))
+	probe := copyExecutable(t, testkit.ProbePath(), filepath.Join(dir, "probe"))
 	if out, err := exec.Command(setcap, "cap_net_bind_service=+ep", capable).CombinedOutput(); err != nil {
 		t.Skipf("setcap on %s: %v: %s", capable, err, out)
 	}
@@ -181,9 +121,9 @@ func TestFileCapabilities(t *testing.T) {
 		Cloneflags: syscall.CLONE_NEWNET, // port 80 is free, and privileged, in a network namespace of its own
 		Credential: &syscall.Credential{Uid: 65534, Gid: 65534},
 	}
-	run := func(bin string, env []string) result {
+	run := func(bin string, env []string) testkit.Result {
 		os.Remove(report)
-		return exact{argv: []string{bin, "--systemd-compatibility", "0.0.0.0", "80", probe}, env: env, dir: dir, report: report, sys: nobody}.run(t)
+		return testkit.Exact{Argv: []string{bin, "--systemd-compatibility", "0.0.0.0", "80", probe}, Env: env, Dir: dir, Out: report, Sys: nobody}.Run(t)
 	}
 	base := append([]string{"PATH=/usr/bin:/bin", "PROBE_OUT=" + report, "LISTEN_FDS=7"}, oddEnv...)
 	base = append(base, "LISTEN_FDS=8")
@@ -198,17 +138,17 @@ func TestFileCapabilities(t *testing.T) {
 			env = append(append([]string{}, base...), extra)
 		}
 		res := run(capable, env)
-		if res.r == nil {
-			t.Fatalf("%s: probe did not run; exit %d: %s", extra, res.exit, res.stderr)
+		if res.Report == nil {
+			t.Fatalf("%s: probe did not run; exit %d: %s", extra, res.Exit, res.Stderr)
 		}
-		if s := socketAt(t, res.r, 3); s.Addr.String() != "0.0.0.0:80" {
+		if s := testkit.SocketAt(t, res.Report, 3); s.Addr.String() != "0.0.0.0:80" {
 			t.Errorf("socket at %v; want 0.0.0.0:80", s.Addr)
 		}
 		want := append([]string{}, env...)
 		want[2], want[len(base)-1] = "LISTEN_FDS=1", "LISTEN_FDS=1"
-		want = append(want, "LISTEN_PID="+strconv.Itoa(res.pid))
-		if !reflect.DeepEqual(res.r.Raw, want) {
-			t.Errorf("next-prog's environment\n%q\nwant\n%q", res.r.Raw, want)
+		want = append(want, "LISTEN_PID="+strconv.Itoa(res.Pid))
+		if !reflect.DeepEqual(res.Report.Raw, want) {
+			t.Errorf("next-prog's environment\n%q\nwant\n%q", res.Report.Raw, want)
 		}
 	}
 }
