@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -60,6 +61,36 @@ func FuzzParseArgs(f *testing.F) {
 		c2, req2, err2 := parseArgs(more)
 		if err2 != nil || req2 != cmdline.Run || !reflect.DeepEqual(c2.next, append(c.next, "--help", "-b", "x")) {
 			t.Fatalf("%q: appending to next-prog changed the parse: %v %v %q", args, err2, req2, c2.next)
+		}
+	})
+}
+
+// FuzzNumericHost checks parseIP, both families: IPv4 as inet_aton reads
+// it, IPv6 as package netip does.
+func FuzzNumericHost(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "127.1", "0", "0x7f.1", "0177.0.0.1", "4294967295", "4294967296", "1.2.3.4.5", "1.", ".1", "08",
+		"::1", "fe80::1%lo", "fe80::1%2", "::ffff:1.2.3.4", "1.2.3.4%lo", "[::1]", "", "0x", "1.16777215", "1.2.65535"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseIP(s)
+		want4, ok4 := cmodel.InetAton(s)
+		if ok4 {
+			if !ok || got != want4 {
+				t.Fatalf("parseIP(%q) = %v, %v; inet_aton gives %v", s, got, ok, want4)
+			}
+			return
+		}
+		want6, err := netip.ParseAddr(s)
+		ok6 := err == nil && want6.Is6()
+		if ok != ok6 || ok && got != want6 {
+			t.Fatalf("parseIP(%q) = %v, %v; want %v, %v", s, got, ok, want6, ok6)
+		}
+		if ok {
+			again, _ := netip.ParseAddr(got.String())
+			if again != got {
+				t.Fatalf("%q: %v does not read back as itself", s, got)
+			}
 		}
 	})
 }
