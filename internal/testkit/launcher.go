@@ -95,8 +95,8 @@ func Sigset(sigs []syscall.Signal) uint64 {
 	return m
 }
 
-// withOwnPid gives every entry "NAME=@pid" the launcher's pid, which
-// tcp-socket-listen will run as.
+// withOwnPid gives every entry "NAME=@pid" the launcher's pid, which the
+// command it execs will run as.
 func withOwnPid(env []string) []string {
 	for i, kv := range env {
 		if name, value, ok := strings.Cut(kv, "="); ok && value == "@pid" {
