@@ -1,3 +1,3 @@
-module tcp-socket-listen
+module tcp-socket-tools
 
 go 1.25

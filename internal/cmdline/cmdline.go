@@ -5,7 +5,11 @@
 // so that the two cannot drift apart.
 package cmdline
 
-import "tcp-socket-listen/internal/diag"
+import (
+	"strings"
+
+	"tcp-socket-tools/internal/diag"
+)
 
 // Option is one entry of a command's table.
 type Option struct {
@@ -79,7 +83,7 @@ func (c Command) Parse(args []string) (rest []string, r Request, err error) {
 // long handles args[*i], which starts with "--"; it may take the next
 // argument as the option's value.
 func (c Command) long(a string, args []string, i *int) (Request, error) {
-	name, value, hasValue := cut(a[2:], '=')
+	name, value, hasValue := strings.Cut(a[2:], "=")
 	o := c.byLong(name)
 	switch {
 	case o != nil && o.Value != "":
@@ -164,14 +168,4 @@ func (c Command) byShort(b byte) *Option {
 		}
 	}
 	return nil
-}
-
-// cut slices s around the first sep.
-func cut(s string, sep byte) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

@@ -3,7 +3,10 @@
 // argument can break or forge.
 package diag
 
-import "strconv"
+import (
+	"os"
+	"strconv"
+)
 
 // Quote shows s as it is, unless that would hide it or break the line:
 // then it is quoted as a Go string, escapes and all.
@@ -17,4 +20,26 @@ func Quote(s string) string {
 		return `""`
 	}
 	return s
+}
+
+// ProgName is the base name of argv0, as the C originals name themselves
+// in messages and in their usage lines; quoted, since the caller chooses
+// it. An empty argv0 gives name.
+func ProgName(argv0, name string) string {
+	if argv0 == "" {
+		return name
+	}
+	for i := len(argv0) - 1; i >= 0; i-- {
+		if argv0[i] == '/' {
+			return Quote(argv0[i+1:])
+		}
+	}
+	return Quote(argv0)
+}
+
+// Fatal writes "PROG: FATAL: err" on standard error, one line, and exits
+// with status 1.
+func Fatal(prog string, err error) {
+	os.Stderr.WriteString(prog + ": FATAL: " + err.Error() + "\n")
+	os.Exit(1)
 }

@@ -2,7 +2,10 @@
 // replaces itself with it and for one that starts it as a child alike.
 package execvp
 
-import "syscall"
+import (
+	"strings"
+	"syscall"
+)
 
 // DefaultPath is what execvp(3) searches when PATH is unset.
 const DefaultPath = "/bin:/usr/bin"
@@ -19,13 +22,13 @@ func Search(name, path string, try func(file string) error) error {
 	if name == "" {
 		return syscall.ENOENT
 	}
-	if hasSlash(name) {
+	if strings.Contains(name, "/") {
 		return try(name)
 	}
 	var denied bool
 	var err error
 	for {
-		dir, rest, more := cut(path, ':')
+		dir, rest, more := strings.Cut(path, ":")
 		file := name
 		if dir != "" {
 			file = dir + "/" + name
@@ -49,19 +52,4 @@ func Search(name, path string, try func(file string) error) error {
 		return syscall.EACCES
 	}
 	return err
-}
-
-func hasSlash(s string) bool {
-	_, _, found := cut(s, '/')
-	return found
-}
-
-// cut slices s around the first sep.
-func cut(s string, sep byte) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

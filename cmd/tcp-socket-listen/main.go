@@ -1,0 +1,74 @@
+// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open for the
+// life of the process, on the lowest free descriptors, which are where
+// listening sockets go; these settings make it close them before main runs.
+
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
+// Names resolve the same in every build: with Go's own resolver, even in
+// a build with cgo, which would otherwise hand some lookups to the C
+// library and its NSS modules.
+
+//go:debug netdns=go
+
+// Command tcp-socket-listen opens a TCP socket bound to a host and service,
+// listens on it, puts it on descriptor 3+n, and chain-loads the next
+// program, as the nosh toolset's tool of the same name does.
+package main
+
+import (
+	"os"
+	"syscall"
+
+	"tcp-socket-tools/internal/cmdline"
+	"tcp-socket-tools/internal/diag"
+	"tcp-socket-tools/internal/environ"
+	"tcp-socket-tools/internal/execvp"
+)
+
+func main() {
+	argv0, args := "", []string(nil)
+	if len(os.Args) > 0 {
+		argv0, args = os.Args[0], os.Args[1:]
+	}
+	prog := diag.ProgName(argv0, "tcp-socket-listen")
+	c, req, err := parseArgs(args)
+	switch {
+	case err != nil:
+		diag.Fatal(prog, err)
+	case req == cmdline.Help:
+		os.Stdout.WriteString(c.command().HelpText(prog))
+		return
+	case req == cmdline.Usage:
+		os.Stdout.WriteString(c.command().UsageLine(prog))
+		return
+	}
+	env, err := environ.Read()
+	if err != nil {
+		diag.Fatal(prog, err)
+	}
+	pid := syscall.Getpid()
+	n := 0
+	if c.systemd {
+		if n, err = environ.ListenFDs(env, pid); err != nil {
+			diag.Fatal(prog, err)
+		}
+	}
+	target := environ.FirstListenFD + n
+	if err := reserve(target, env); err != nil {
+		diag.Fatal(prog, err)
+	}
+	a, err := resolve(c)
+	if err != nil {
+		diag.Fatal(prog, err)
+	}
+	fd, err := listenOn(a, c)
+	if err != nil {
+		diag.Fatal(prog, err)
+	}
+	if err := place(fd, target); err != nil {
+		diag.Fatal(prog, err)
+	}
+	env = exportEnv(env, c, n, pid)
+	diag.Fatal(prog, execvp.Exec(c.next[0], c.next, env))
+}

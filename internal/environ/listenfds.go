@@ -1,0 +1,47 @@
+package environ
+
+import (
+	"errors"
+	"math"
+	"strconv"
+
+	"tcp-socket-tools/internal/cparse"
+	"tcp-socket-tools/internal/diag"
+)
+
+// FirstListenFD is where passed listening descriptors start
+// (SD_LISTEN_FDS_START).
+const FirstListenFD = 3
+
+// ListenFDs is how many listening descriptors the caller has passed on
+// already, by the systemd convention: LISTEN_FDS when LISTEN_PID is this
+// process, pid. Both are read as strtoul reads them, and a missing,
+// malformed or stale value counts as none passed, as in the C original.
+// A count that puts 3+n past the largest descriptor number is an error:
+// the C original truncates it to an unsigned int and adds 3, which can
+// wrap around onto standard error.
+func ListenFDs(env []string, pid int) (int, error) {
+	lp, ok := number(env, "LISTEN_PID")
+	if !ok || lp != uint64(pid) {
+		return 0, nil
+	}
+	s, _ := Get(env, "LISTEN_FDS")
+	lf, neg, err := cparse.Strtoul(s)
+	switch {
+	case errors.Is(err, cparse.ErrRange) && !neg, err == nil && !neg && lf > math.MaxInt32-FirstListenFD:
+		return 0, errors.New("LISTEN_FDS " + diag.Quote(s) + ": too many descriptors: 3+n must be at most " + strconv.Itoa(math.MaxInt32))
+	case err != nil || neg:
+		return 0, nil
+	}
+	return int(lf), nil
+}
+
+// number reads name's value as a whole unsigned number.
+func number(env []string, name string) (uint64, bool) {
+	s, ok := Get(env, name)
+	if !ok {
+		return 0, false
+	}
+	v, neg, err := cparse.Strtoul(s)
+	return v, err == nil && !neg
+}

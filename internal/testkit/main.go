@@ -1,0 +1,75 @@
+//go:build linux
+
+package testkit
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// Build is a command for Main to build before the tests run: the package
+// in Dir, relative to the test's directory, its binary's path stored in
+// *Path.
+type Build struct {
+	Dir  string
+	Path *string
+}
+
+// Main is a command's TestMain. Started as a launcher (PROBE_LAUNCH), in
+// one of modes (the name of an environment variable, and what runs with
+// its value, returning the exit status) or as the probe (PROBE_OUT), the
+// test binary plays that part and exits; otherwise it builds the
+// commands and runs the tests.
+func Main(m *testing.M, modes map[string]func(value string) int, builds ...Build) {
+	if how := os.Getenv("PROBE_LAUNCH"); how != "" {
+		launcher(how)
+	}
+	for name, mode := range modes {
+		if v := os.Getenv(name); v != "" {
+			os.Exit(mode(v))
+		}
+	}
+	if out := os.Getenv("PROBE_OUT"); out != "" {
+		os.Exit(probe(out))
+	}
+	os.Exit(buildThenTest(m, builds))
+}
+
+func buildThenTest(m *testing.M, builds []Build) int {
+	// Whatever this process inherited beyond 0-2 must not reach the
+	// processes it starts, whose descriptors the tests count.
+	for fd := range InheritedFDs() {
+		if fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
+	dir, err := os.MkdirTemp("", "tsl-test-")
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 2
+	}
+	defer os.RemoveAll(dir)
+	// Tests that drop to another user run the binary from here.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 2
+	}
+	for _, b := range builds {
+		pkg, err := filepath.Abs(b.Dir)
+		if err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			return 2
+		}
+		*b.Path = filepath.Join(dir, filepath.Base(pkg))
+		build := exec.Command("go", "build", "-trimpath", "-o", *b.Path, b.Dir)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			os.Stderr.Write(out)
+			return 2
+		}
+	}
+	return m.Run()
+}
