@@ -69,7 +69,6 @@ func TestListenFDsRead(t *testing.T) {
 		{"trailing space", true, []string{"LISTEN_FDS=2 "}, 3},
 		{"not a number", true, []string{"LISTEN_FDS=two"}, 3},
 		{"empty", true, []string{"LISTEN_FDS="}, 3},
-		{"negative", true, []string{"LISTEN_FDS=-1"}, 3},
 		{"unset", true, nil, 3},
 		{"stale pid", false, []string{"LISTEN_PID=1", "LISTEN_FDS=2"}, 3},
 		{"malformed pid", false, []string{"LISTEN_PID=self", "LISTEN_FDS=2"}, 3},
@@ -112,6 +111,13 @@ func TestListenFDsOutOfRange(t *testing.T) {
 			argv := testkit.AsOwnPid(tsl("--systemd-compatibility", "127.0.0.1", "0")...)
 			fails(t, testkit.Launch{Argv: argv, Env: []string{"LISTEN_FDS=" + n}, Files: []*os.File{p3}}.Run(t),
 				"LISTEN_FDS "+diag.Quote(n)+": too many descriptors: 3+n must be at most 2147483647")
+		})
+	}
+	// A minus sign, which the C original wraps round to a huge count.
+	for _, n := range []string{"-1", "-0", " -2", "-18446744073709551617"} {
+		t.Run(n, func(t *testing.T) {
+			argv := testkit.AsOwnPid(tsl("--systemd-compatibility", "127.0.0.1", "0")...)
+			fails(t, testkit.Launch{Argv: argv, Env: []string{"LISTEN_FDS=" + n}}.Run(t), "LISTEN_FDS "+diag.Quote(n)+": a negative count")
 		})
 	}
 	t.Run("stale pid", func(t *testing.T) {

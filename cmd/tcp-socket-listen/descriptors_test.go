@@ -80,6 +80,7 @@ func TestNonblockingStdin(t *testing.T) {
 	}
 	strace, err := testkit.FindProgram("strace")
 	if err != nil {
+		t.Logf("not checking that it restarted once: %v", err)
 		return
 	}
 	// The restart is what made it work: tcp-socket-listen ran twice.
@@ -100,7 +101,7 @@ func TestNonblockingStdinWithoutProc(t *testing.T) {
 	r, _ := testkit.Pipe(t)
 	argv := sandbox(t, "umount -l /proc", append([]string{testkit.ProbePath()}, tsl("127.0.0.1", "0")...)...)
 	fails(t, testkit.Launch{Argv: argv, Env: []string{"PROBE_LAUNCH=nonblocking-stdin"}, Stdin: r}.Run(t),
-		"descriptor 3 is in use by the Go runtime")
+		"descriptor 3 is in use by the Go runtime, and restarting from /proc/self/exe: no such file or directory")
 }
 
 func TestTargetBeyondCallersSoftLimit(t *testing.T) {

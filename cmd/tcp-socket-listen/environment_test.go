@@ -91,7 +91,7 @@ func TestFileCapabilities(t *testing.T) {
 		t.Skip("needs root to set file capabilities and to run as uid 65534")
 	}
 	sandbox(t, "") // or skip, saying why: a private network namespace needs root
-	setcap, err := exec.LookPath("setcap")
+	setcap, err := testkit.FindProgram("setcap")
 	if err != nil {
 		t.Skip("setcap (Debian package libcap2-bin) is not installed")
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"tcp-socket-tools/internal/diag"
 	"tcp-socket-tools/internal/fds"
 )
 
@@ -39,14 +40,17 @@ func reserve(target int, env []string) error {
 func restartHolding(target int, env []string) error {
 	held := "descriptor " + strconv.Itoa(target) + " is in use by the Go runtime"
 	self, err := fds.Executable()
-	if err != nil || fds.KeepOnExec(target) != nil {
-		return errors.New(held)
+	if err != nil {
+		return errors.New(held + ", and finding this program to restart: " + err.Error())
+	}
+	if err := fds.KeepOnExec(target); err != nil {
+		return errors.New(held + ", and keeping it open across a restart: " + err.Error())
 	}
 	if err := restartRoom(); err != nil {
 		return errors.New(held + ", and " + err.Error())
 	}
-	syscall.Exec(self, os.Args, env)
-	return errors.New(held)
+	err = syscall.Exec(self, os.Args, env)
+	return errors.New(held + ", and restarting from " + diag.Quote(self) + ": " + err.Error())
 }
 
 // place puts the listening socket on target, replacing what is there in

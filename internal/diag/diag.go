@@ -29,12 +29,17 @@ func ProgName(argv0, name string) string {
 	if argv0 == "" {
 		return name
 	}
+	base := argv0
 	for i := len(argv0) - 1; i >= 0; i-- {
 		if argv0[i] == '/' {
-			return Quote(argv0[i+1:])
+			base = argv0[i+1:]
+			break
 		}
 	}
-	return Quote(argv0)
+	if base == "" { // argv[0] ends in a slash
+		return name
+	}
+	return Quote(base)
 }
 
 // Fatal writes "PROG: FATAL: err" on standard error, one line, and exits

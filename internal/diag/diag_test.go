@@ -11,7 +11,7 @@ func TestQuote(t *testing.T) {
 }
 
 func TestProgName(t *testing.T) {
-	for _, c := range [][2]string{{"", "dflt"}, {"/usr/bin/tool", "tool"}, {"tool", "tool"}, {"dir/", `""`}, {"/a/x y", `"x y"`}} {
+	for _, c := range [][2]string{{"", "dflt"}, {"/usr/bin/tool", "tool"}, {"tool", "tool"}, {"dir/", "dflt"}, {"/", "dflt"}, {"/a/x y", `"x y"`}} {
 		if got := ProgName(c[0], "dflt"); got != c[1] {
 			t.Errorf("ProgName(%q) = %s; want %s", c[0], got, c[1])
 		}

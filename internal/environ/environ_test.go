@@ -60,9 +60,9 @@ func FuzzListenFDs(f *testing.F) {
 		fok, fneg, n, ffits := cmodel.Strtoul(fds)
 		// The largest descriptor number is INT_MAX, and the socket goes on
 		// 3+n.
-		counted := pok && !pneg && pfits && p == 42 && fok && !fneg
+		counted := pok && !pneg && pfits && p == 42 && fok
 		switch {
-		case counted && (!ffits || n > math.MaxInt32-3):
+		case counted && (fneg || !ffits || n > math.MaxInt32-3):
 			if err == nil || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("LISTEN_PID=%q LISTEN_FDS=%q: %d, %v; want a one-line error", pid, fds, got, err)
 			}

@@ -17,9 +17,10 @@ const FirstListenFD = 3
 // already, by the systemd convention: LISTEN_FDS when LISTEN_PID is this
 // process, pid. Both are read as strtoul reads them, and a missing,
 // malformed or stale value counts as none passed, as in the C original.
-// A count that puts 3+n past the largest descriptor number is an error:
-// the C original truncates it to an unsigned int and adds 3, which can
-// wrap around onto standard error.
+// A count that puts 3+n past the largest descriptor number is an error,
+// and so is a negative one: the C original wraps it round (-1 is
+// 4294967295), truncates it to an unsigned int and adds 3, which can put
+// the socket on standard error.
 func ListenFDs(env []string, pid int) (int, error) {
 	lp, ok := number(env, "LISTEN_PID")
 	if !ok || lp != uint64(pid) {
@@ -27,10 +28,13 @@ func ListenFDs(env []string, pid int) (int, error) {
 	}
 	s, _ := Get(env, "LISTEN_FDS")
 	lf, neg, err := cparse.Strtoul(s)
+	number := err == nil || errors.Is(err, cparse.ErrRange)
 	switch {
-	case errors.Is(err, cparse.ErrRange) && !neg, err == nil && !neg && lf > math.MaxInt32-FirstListenFD:
+	case number && neg:
+		return 0, errors.New("LISTEN_FDS " + diag.Quote(s) + ": a negative count")
+	case number && (err != nil || lf > math.MaxInt32-FirstListenFD):
 		return 0, errors.New("LISTEN_FDS " + diag.Quote(s) + ": too many descriptors: 3+n must be at most " + strconv.Itoa(math.MaxInt32))
-	case err != nil || neg:
+	case err != nil:
 		return 0, nil
 	}
 	return int(lf), nil
