@@ -290,6 +290,7 @@ type serverSpec struct {
 	env    []string   // besides PATH and PROBE_DIR
 	files  []*os.File // descriptors 3, 4, ...
 	stderr *os.File   // instead of a pipe the test reads
+	stdin  *os.File   // instead of /dev/null
 	noPath bool
 }
 
@@ -316,7 +317,11 @@ func start(t *testing.T, spec serverSpec) *running {
 		}
 		defer errW.Close()
 	}
-	files := append([]*os.File{devnull, devnull, errW}, spec.files...)
+	stdin := devnull
+	if spec.stdin != nil {
+		stdin = spec.stdin
+	}
+	files := append([]*os.File{stdin, devnull, errW}, spec.files...)
 	s.proc, err = os.StartProcess(spec.argv[0], spec.argv, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
 		t.Fatalf("starting %q: %v", spec.argv, err)
