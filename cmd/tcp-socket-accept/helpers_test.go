@@ -204,9 +204,30 @@ func sockaddrText(sa syscall.Sockaddr) string {
 // launcher sets up signal state that package os cannot hand to a child,
 // then execs its arguments without ACCEPT_LAUNCH in the environment.
 func launcher(how string) {
-	if how != "state" {
+	switch how {
+	case "state":
+		launcherState()
+	case "nonblocking-stdin":
+		// Set here, for os.StartProcess makes the files it passes
+		// blocking.
+		if err := syscall.SetNonblock(0, true); err != nil {
+			panic(err)
+		}
+	default:
 		panic("unknown ACCEPT_LAUNCH " + how)
 	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ACCEPT_LAUNCH=") {
+			env = append(env, kv)
+		}
+	}
+	panic(syscall.Exec(os.Args[1], os.Args[1:], env))
+}
+
+// launcherState ignores launchIgnored and blocks launchBlocked, on the
+// thread that will exec.
+func launcherState() {
 	for _, sig := range launchIgnored {
 		// SIG_IGN by rt_sigaction, which signal.Ignore would also do.
 		var sa [4]uintptr
@@ -218,13 +239,6 @@ func launcher(how string) {
 	if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 2 /* SIG_SETMASK */, uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0); errno != 0 {
 		panic(errno)
 	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ACCEPT_LAUNCH=") {
-			env = append(env, kv)
-		}
-	}
-	panic(syscall.Exec(os.Args[1], os.Args[1:], env))
 }
 
 var (
