@@ -6,38 +6,66 @@ import (
 )
 
 // children is the table of running children and the limits on them. The
-// accept loop adds to it and the reaper takes from it, under mu: a pid is
+// accept loops add to it and the reaper takes from it, under mu: a pid is
 // added while mu is held across the fork, so the reaper cannot reap a
 // child before it is in the table.
+//
+// A slot is reserved before a connection is accepted, so that listeners
+// accepting at once cannot pass the limit between them. At the limit the
+// accept loops queue, and each slot that frees goes to the first in the
+// queue: first come, first served, so that a busy listener cannot starve
+// the others.
 type children struct {
-	mu      sync.Mutex
-	freed   *sync.Cond // signalled when a child is reaped
-	limit   int
-	perHost int // 0: none
-	byPid   map[int]string
-	byHost  map[string]int
+	mu       sync.Mutex
+	limit    int
+	reserved int             // slots held by loops about to accept
+	waiting  []chan struct{} // loops waiting for a slot, in order
+	perHost  int             // 0: none
+	byPid    map[int]string
+	byHost   map[string]int
 }
 
 func newChildren(limit, perHost int) *children {
-	c := &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}}
-	c.freed = sync.NewCond(&c.mu)
-	return c
+	return &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}}
 }
 
-// waitForSlot returns when fewer children than the limit run.
-func (c *children) waitForSlot() {
+// reserve returns when it holds a slot for a connection about to be
+// accepted.
+func (c *children) reserve() {
 	c.mu.Lock()
-	for len(c.byPid) >= c.limit {
-		c.freed.Wait()
+	if len(c.byPid)+c.reserved < c.limit {
+		c.reserved++
+		c.mu.Unlock()
+		return
 	}
+	ready := make(chan struct{})
+	c.waiting = append(c.waiting, ready)
+	c.mu.Unlock()
+	<-ready // the slot was reserved for this loop by freeSlot
+}
+
+// unreserve gives back a slot that no child took.
+func (c *children) unreserve() {
+	c.mu.Lock()
+	c.giveBack()
 	c.mu.Unlock()
 }
 
-// hasSlot tells whether fewer children than the limit run.
-func (c *children) hasSlot() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.byPid) < c.limit
+// giveBack is unreserve with mu held.
+func (c *children) giveBack() {
+	c.reserved--
+	c.freeSlot()
+}
+
+// freeSlot hands a slot that has just freed to the first waiting loop;
+// with mu held.
+func (c *children) freeSlot() {
+	if len(c.waiting) == 0 {
+		return
+	}
+	c.reserved++
+	close(c.waiting[0])
+	c.waiting = c.waiting[1:]
 }
 
 // hostFull tells whether host already has its limit of children; with
@@ -46,8 +74,9 @@ func (c *children) hostFull(host string) bool {
 	return c.perHost > 0 && c.byHost[host] >= c.perHost
 }
 
-// add records a started child; with mu held.
+// add records a started child in the slot reserved for it; with mu held.
 func (c *children) add(pid int, host string) {
+	c.reserved--
 	c.byPid[pid] = host
 	c.byHost[host]++
 }
@@ -63,7 +92,7 @@ func (c *children) remove(pid int) bool {
 	if c.byHost[host]--; c.byHost[host] == 0 {
 		delete(c.byHost, host)
 	}
-	c.freed.Signal()
+	c.freeSlot()
 	return true
 }
 

@@ -2,26 +2,29 @@ package main
 
 import "syscall"
 
-// handle starts a child for the accepted connection fd from sa, or says
-// why not; the caller closes fd either way.
+// handle starts a child for the accepted connection fd from sa, in the
+// slot reserved for it, or says why not; the caller closes fd either way.
 func (s *server) handle(fd int, sa syscall.Sockaddr) {
+	k := s.kids
 	conn, err := describe(fd, sa)
 	if err != nil {
 		s.log.error(err.Error())
+		k.unreserve()
 		return
 	}
 	s.setOptions(fd, conn)
-	k := s.kids
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.hostFull(conn.remoteIP) {
 		s.log.refused(conn, k.perHost)
+		k.giveBack()
 		return
 	}
 	env := connEnv(s.env, s.cfg, conn, k.byHost[conn.remoteIP]+1)
 	pid, err := spawn(s.cfg.next, env, fd)
 	if err != nil {
 		s.log.error(err.Error())
+		k.giveBack()
 		return
 	}
 	k.add(pid, conn.remoteIP)
