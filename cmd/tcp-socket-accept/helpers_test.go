@@ -305,6 +305,7 @@ type serverSpec struct {
 	files  []*os.File // descriptors 3, 4, ...
 	stderr *os.File   // instead of a pipe the test reads
 	stdin  *os.File   // instead of /dev/null
+	stdout *os.File   // instead of /dev/null
 	noPath bool
 }
 
@@ -335,7 +336,11 @@ func start(t *testing.T, spec serverSpec) *running {
 	if spec.stdin != nil {
 		stdin = spec.stdin
 	}
-	files := append([]*os.File{stdin, devnull, errW}, spec.files...)
+	stdout := devnull
+	if spec.stdout != nil {
+		stdout = spec.stdout
+	}
+	files := append([]*os.File{stdin, stdout, errW}, spec.files...)
 	s.proc, err = os.StartProcess(spec.argv[0], spec.argv, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
 		t.Fatalf("starting %q: %v", spec.argv, err)

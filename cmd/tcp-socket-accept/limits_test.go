@@ -59,6 +59,7 @@ func load(t *testing.T, addr string, clients, inFlight int, hold time.Duration) 
 }
 
 var startedLine = regexp.MustCompile(`(?m)^tcp-socket-accept: (\d+) started (\d+)/(\d+)$`)
+var startedAddr = regexp.MustCompile(`(?m)^tcp-socket-accept: \d+ (\S+) (\d+) \S+ \d+$`)
 var endedLine = regexp.MustCompile(`(?m)^tcp-socket-accept: (\d+) ended status (\d) code (-?\d+) (\d+)/(\d+)$`)
 
 // TestConnectionLimit: under 200 clients, the children alive at once, as
