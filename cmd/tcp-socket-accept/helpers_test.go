@@ -301,6 +301,8 @@ type running struct {
 // serverSpec is how to start a server.
 type serverSpec struct {
 	argv   []string
+	argv0  string     // argv[0], if not argv[0]'s file name
+	dir    string     // working directory, if not the tests'
 	env    []string   // besides PATH and PROBE_DIR
 	files  []*os.File // descriptors 3, 4, ...
 	stderr *os.File   // instead of a pipe the test reads
@@ -341,7 +343,11 @@ func start(t *testing.T, spec serverSpec) *running {
 		stdout = spec.stdout
 	}
 	files := append([]*os.File{stdin, stdout, errW}, spec.files...)
-	s.proc, err = os.StartProcess(spec.argv[0], spec.argv, &os.ProcAttr{Env: env, Files: files})
+	args := spec.argv
+	if spec.argv0 != "" {
+		args = append([]string{spec.argv0}, args[1:]...)
+	}
+	s.proc, err = os.StartProcess(spec.argv[0], args, &os.ProcAttr{Dir: spec.dir, Env: env, Files: files})
 	if err != nil {
 		t.Fatalf("starting %q: %v", spec.argv, err)
 	}
