@@ -5,28 +5,28 @@ import (
 	"syscall"
 )
 
-// children is the table of running children and the limits on them. The
-// accept loops add to it and the reaper takes from it, under mu: a pid is
-// added while mu is held across the fork, so the reaper cannot reap a
-// child before it is in the table.
+// children is the table of running children and the limits on them,
+// shared under mu by the accept loops and the reaper.
 //
-// A slot is reserved before a connection is accepted, so that listeners
+// A slot is reserved before a connection is accepted, so that loops
 // accepting at once cannot pass the limit between them. At the limit the
-// accept loops queue, and each slot that frees goes to the first in the
-// queue: first come, first served, so that a busy listener cannot starve
-// the others.
+// loops queue, and each slot that frees goes to the first in the queue:
+// first come, first served, so that a busy listener cannot starve the
+// others. Forks run outside mu, several at once; a child the reaper
+// collects before its loop has recorded it waits in early.
 type children struct {
 	mu       sync.Mutex
 	limit    int
-	reserved int             // slots held by loops about to accept
+	reserved int             // slots held by loops about to accept or fork
 	waiting  []chan struct{} // loops waiting for a slot, in order
 	perHost  int             // 0: none
 	byPid    map[int]string
-	byHost   map[string]int
+	byHost   map[string]int // children and forks in progress, per client
+	early    map[int]syscall.WaitStatus
 }
 
 func newChildren(limit, perHost int) *children {
-	return &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}}
+	return &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}, early: map[int]syscall.WaitStatus{}}
 }
 
 // reserve returns when it holds a slot for a connection about to be
@@ -68,32 +68,54 @@ func (c *children) freeSlot() {
 	c.waiting = c.waiting[1:]
 }
 
-// hostFull tells whether host already has its limit of children; with
-// mu held.
-func (c *children) hostFull(host string) bool {
-	return c.perHost > 0 && c.byHost[host] >= c.perHost
-}
-
-// add records a started child in the slot reserved for it; with mu held.
-func (c *children) add(pid int, host string) {
-	c.reserved--
-	c.byPid[pid] = host
-	c.byHost[host]++
-}
-
-// remove forgets a reaped child, and tells whether it was one of ours;
+// admitHost counts a connection from host against the per-host limit,
+// and returns its number (TCPCONNNUM), or 0 if host is at its limit;
 // with mu held.
-func (c *children) remove(pid int) bool {
-	host, ok := c.byPid[pid]
-	if !ok {
-		return false // inherited from whatever this process was before exec
+func (c *children) admitHost(host string) int {
+	if c.perHost > 0 && c.byHost[host] >= c.perHost {
+		return 0
 	}
-	delete(c.byPid, pid)
-	if c.byHost[host]--; c.byHost[host] == 0 {
+	c.byHost[host]++
+	return c.byHost[host]
+}
+
+// forgetHost undoes admitHost; with mu held.
+func (c *children) forgetHost(host string) {
+	if c.byHost[host]--; c.byHost[host] <= 0 {
 		delete(c.byHost, host)
 	}
-	c.freeSlot()
+}
+
+// add records a started child in the slot reserved for it, and returns
+// how it ended if the reaper got to it first; with mu held.
+func (c *children) add(pid int, host string) (syscall.WaitStatus, bool) {
+	c.reserved--
+	c.byPid[pid] = host
+	ws, ended := c.early[pid]
+	if ended {
+		delete(c.early, pid)
+		c.remove(pid)
+	}
+	return ws, ended
+}
+
+// reaped forgets a child the reaper collected, and tells whether it was
+// one recorded; with mu held.
+func (c *children) reaped(pid int, ws syscall.WaitStatus) bool {
+	if _, ok := c.byPid[pid]; !ok {
+		// Not recorded yet, or inherited from whatever this process
+		// was before exec.
+		c.early[pid] = ws
+		return false
+	}
+	c.remove(pid)
 	return true
+}
+
+func (c *children) remove(pid int) {
+	c.forgetHost(c.byPid[pid])
+	delete(c.byPid, pid)
+	c.freeSlot()
 }
 
 // signalAll sends each of sigs in turn to every child.

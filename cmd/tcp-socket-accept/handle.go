@@ -14,22 +14,35 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	}
 	s.setOptions(fd, conn)
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.hostFull(conn.remoteIP) {
+	connNum := k.admitHost(conn.remoteIP)
+	if connNum == 0 {
+		k.giveBack()
+		k.mu.Unlock()
 		s.log.refused(conn, k.perHost)
-		k.giveBack()
 		return
 	}
-	env := connEnv(s.env, s.cfg, conn, k.byHost[conn.remoteIP]+1)
-	pid, err := spawn(s.cfg.next, env, fd)
+	k.mu.Unlock()
+	// The fork runs outside the lock, so that loops can fork at once:
+	// the parent waits while the child gets as far as exec.
+	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if err != nil {
-		s.log.error(err.Error())
+		k.forgetHost(conn.remoteIP)
 		k.giveBack()
+		s.log.error(err.Error())
 		return
 	}
-	k.add(pid, conn.remoteIP)
-	s.log.started(pid, len(k.byPid), k.limit)
+	ws, ended := k.add(pid, conn.remoteIP)
+	running := len(k.byPid)
+	if ended {
+		running++ // as it was when it started
+	}
+	s.log.started(pid, running, k.limit)
 	s.log.connected(pid, conn)
+	if ended {
+		s.log.ended(pid, ws, len(k.byPid), k.limit)
+	}
 }
 
 // setOptions sets what the command line asks for on the connection. A

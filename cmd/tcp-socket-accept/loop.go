@@ -11,25 +11,32 @@ import (
 // be reported ready again at once.
 const backoff = 100 * time.Millisecond
 
-// serve accepts connections on every listener, for ever: one goroutine
-// each, waiting in the runtime's poller, so that no thread is kept
-// blocked in poll(2). They share the connection limit (see children): at
-// the limit none accepts, and clients wait in the listen backlog until a
-// child ends.
+// loopsPerListener is how many goroutines accept on each listener. The
+// parent of a vfork waits until its child has got as far as exec; with
+// two loops, one accepts and forks while the other's child gets there.
+const loopsPerListener = 2
+
+// serve accepts connections on every listener, for ever, with
+// loopsPerListener goroutines each, waiting in the runtime's poller, so
+// that no thread is kept blocked in poll(2). They share the connection
+// limit (see children): at the limit none accepts, and clients wait in
+// the listen backlog until a child ends.
 func (s *server) serve() {
-	for _, l := range s.listeners[1:] {
-		go s.acceptFrom(l)
+	for _, l := range s.listeners {
+		f := os.NewFile(uintptr(l), "listener")
+		rc, err := f.SyscallConn()
+		if err != nil {
+			fatal(err)
+		}
+		for i := 0; i < loopsPerListener; i++ {
+			go s.acceptFrom(rc, l)
+		}
 	}
-	s.acceptFrom(s.listeners[0])
+	select {}
 }
 
 // acceptFrom serves the listener l.
-func (s *server) acceptFrom(l int) {
-	f := os.NewFile(uintptr(l), "listener")
-	rc, err := f.SyscallConn()
-	if err != nil {
-		fatal(err)
-	}
+func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 	for {
 		fd, sa, err := s.acceptWithSlot(rc, l)
 		switch err {

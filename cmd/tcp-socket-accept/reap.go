@@ -20,8 +20,7 @@ func (s *server) reap() {
 	}
 }
 
-// reapEnded collects the children that have ended, under the table's
-// lock, so that none is collected before the loop has recorded it.
+// reapEnded collects the children that have ended.
 func (s *server) reapEnded() {
 	s.kids.mu.Lock()
 	defer s.kids.mu.Unlock()
@@ -34,7 +33,7 @@ func (s *server) reapEnded() {
 		if err != nil || pid <= 0 {
 			return // ECHILD: none left; 0: the rest still run
 		}
-		if s.kids.remove(pid) {
+		if s.kids.reaped(pid, ws) {
 			s.log.ended(pid, ws, len(s.kids.byPid), s.kids.limit)
 		}
 	}
