@@ -14,6 +14,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"syscall"
 )
 
@@ -59,6 +60,13 @@ func main() {
 		env:       env,
 		kids:      newChildren(c.limit, c.perHost),
 		log:       logger{prog: progName(), verbose: c.verbose},
+	}
+	// The server's work is one step after another, and the children's
+	// is their own: one P halves the server's CPU time per connection,
+	// spent mostly waking threads for each other (measured with
+	// bench-accept). GOMAXPROCS in the environment still decides.
+	if _, set := getenv(env, "GOMAXPROCS"); !set {
+		runtime.GOMAXPROCS(1)
 	}
 	s.catchSignals(ignoredStopSignals())
 	go s.reap()
