@@ -58,9 +58,9 @@ func (s *server) setOptions(fd int, conn connection) {
 	if conn.ipv4 && !s.cfg.keepIPOptions {
 		// Empty IP options, so that a client cannot source-route the
 		// replies.
-		_, _, errno := syscall.Syscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), syscall.IPPROTO_IP, syscall.IP_OPTIONS, 0, 0, 0)
-		if errno != 0 && errno != syscall.ENOPROTOOPT {
-			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + errno.Error())
+		err := syscall.SetsockoptString(fd, syscall.IPPROTO_IP, syscall.IP_OPTIONS, "")
+		if err != nil && err != syscall.ENOPROTOOPT && err != syscall.EINVAL {
+			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + err.Error())
 		}
 	}
 }

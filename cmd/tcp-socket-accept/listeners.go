@@ -76,12 +76,14 @@ func checkListener(fd int) error {
 	case typ != syscall.SOCK_STREAM:
 		return errors.New("not a stream socket")
 	}
-	domain, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_DOMAIN)
+	sa, err := syscall.Getsockname(fd)
 	if err != nil {
-		return errors.New("getsockopt SO_DOMAIN: " + err.Error())
+		return errors.New("getsockname: " + err.Error())
 	}
-	if domain != syscall.AF_INET && domain != syscall.AF_INET6 {
-		return errors.New("not a TCP socket (address family " + strconv.Itoa(domain) + ")")
+	switch sa.(type) {
+	case *syscall.SockaddrInet4, *syscall.SockaddrInet6:
+	default:
+		return errors.New("not a TCP socket")
 	}
 	listening, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
 	if err != nil {

@@ -62,11 +62,7 @@ func (s *server) acceptWithSlot(rc syscall.RawConn, l int) (fd int, sa syscall.S
 	rerr := rc.Read(func(uintptr) bool {
 		s.kids.reserve()
 		for {
-			// SOCK_CLOEXEC: the connection reaches its own child as 0
-			// and 1, and no other. The listener's O_NONBLOCK is not
-			// inherited: the child gets the connection blocking, as
-			// accept(2) makes it.
-			fd, sa, err = syscall.Accept4(l, syscall.SOCK_CLOEXEC)
+			fd, sa, err = acceptCloexec(l)
 			if err != syscall.EINTR {
 				break
 			}
