@@ -205,3 +205,71 @@ func TestOutOfDescriptors(t *testing.T) {
 		t.Errorf("a new client got %q", got)
 	}
 }
+
+// TestForkFails: when the kernel refuses the fork (EAGAIN at the user's
+// process limit), the connection is closed with one ERROR line, and the
+// server serves again once a child has ended. The server runs as daemon,
+// for root is exempt from RLIMIT_NPROC, under a limit of 12 tasks: its
+// own threads, and children of cat held open until a fork fails.
+func TestForkFails(t *testing.T) {
+	setpriv, err1 := exec.LookPath("setpriv")
+	prlimit, err2 := exec.LookPath("prlimit")
+	if err1 != nil || err2 != nil {
+		t.Skip("setpriv(1) or prlimit(1) is not installed")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to run the server as daemon")
+	}
+	// Another run's children may linger a moment, as zombies init has
+	// yet to reap.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out, _ := exec.Command("ps", "-u", "daemon", "--no-headers").Output()
+		if len(out) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Skipf("daemon runs processes, which count against the limit:\n%s", out)
+		}
+	}
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv := []string{prlimit, "--nproc=12", setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-v", "/bin/cat"}
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	refused := false
+	for i := 0; i < 12 && !refused; i++ {
+		c := dial(t, addr)
+		io.WriteString(c, "ping\n")
+		line, _ := readLine(c)
+		switch line {
+		case "ping\n":
+			held = append(held, c)
+		case "":
+			refused = true
+			c.Close()
+		default:
+			t.Fatalf("client %d got %q", i, line)
+		}
+	}
+	if !refused {
+		t.Fatalf("no fork refused under the limit; stderr:\n%s", s.log())
+	}
+	s.waitLog(`ERROR: /bin/cat: resource temporarily unavailable\n`)
+	held[0].Close()
+	held = held[1:]
+	s.waitLog(`ended status 1 code 0`)
+	c := dial(t, addr)
+	defer c.Close()
+	io.WriteString(c, "again\n")
+	if line, err := readLine(c); line != "again\n" {
+		t.Errorf("after a child ended, the client got %q, %v; stderr:\n%s", line, err, s.log())
+	}
+	if !s.alive() {
+		t.Errorf("the server ended; stderr:\n%s", s.log())
+	}
+	t.Logf("%d children ran before the fork was refused", len(held)+1)
+}

@@ -377,13 +377,13 @@ func start(t *testing.T, spec serverSpec) *running {
 	return s
 }
 
-// kill ends the server and every child it has.
+// kill ends every child the server has, then the server, which can
+// still reap them.
 func (s *running) kill() {
-	kids := childPids(s.proc.Pid)
-	s.proc.Signal(syscall.SIGKILL)
-	for _, pid := range kids {
+	for _, pid := range childPids(s.proc.Pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
+	s.proc.Signal(syscall.SIGKILL)
 	select {
 	case <-s.done:
 	case <-time.After(5 * time.Second):

@@ -68,6 +68,7 @@ func main() {
 	if _, set := getenv(env, "GOMAXPROCS"); !set {
 		runtime.GOMAXPROCS(1)
 	}
+	warmThreads(spareThreads)
 	s.catchSignals(ignoredStopSignals())
 	go s.reap()
 	s.serve()
