@@ -300,15 +300,16 @@ type running struct {
 
 // serverSpec is how to start a server.
 type serverSpec struct {
-	argv   []string
-	argv0  string     // argv[0], if not argv[0]'s file name
-	dir    string     // working directory, if not the tests'
-	env    []string   // besides PATH and PROBE_DIR
-	files  []*os.File // descriptors 3, 4, ...
-	stderr *os.File   // instead of a pipe the test reads
-	stdin  *os.File   // instead of /dev/null
-	stdout *os.File   // instead of /dev/null
-	noPath bool
+	argv     []string
+	argv0    string     // argv[0], if not argv[0]'s file name
+	dir      string     // working directory, if not the tests'
+	env      []string   // besides PATH and PROBE_DIR
+	files    []*os.File // descriptors 3, 4, ...
+	stderr   *os.File   // instead of a pipe the test reads
+	stdin    *os.File   // instead of /dev/null
+	stdout   *os.File   // instead of /dev/null
+	noStderr bool       // descriptor 2 closed
+	noPath   bool
 }
 
 // start runs spec; the server is killed, with its children, when the
@@ -343,6 +344,9 @@ func start(t *testing.T, spec serverSpec) *running {
 		stdout = spec.stdout
 	}
 	files := append([]*os.File{stdin, stdout, errW}, spec.files...)
+	if spec.noStderr {
+		files[2] = nil
+	}
 	args := spec.argv
 	if spec.argv0 != "" {
 		args = append([]string{spec.argv0}, args[1:]...)

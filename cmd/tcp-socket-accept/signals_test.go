@@ -239,16 +239,23 @@ func TestSIGTERMAndSIGINT(t *testing.T) {
 }
 
 // TestBrokenStderr: with -v and a standard error whose reader has gone,
-// the server goes on serving.
+// or none at all, the server goes on serving.
 func TestBrokenStderr(t *testing.T) {
-	l, addr := listener(t, "127.0.0.1", -1)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	pr.Close()
 	defer pw.Close()
-	s := start(t, serverSpec{argv: []string{tsaBinary, "-v", "echo", "served"}, files: []*os.File{l}, stderr: pw})
+	t.Run("broken", func(t *testing.T) { serveWithStderr(t, serverSpec{stderr: pw}) })
+	t.Run("closed", func(t *testing.T) { serveWithStderr(t, serverSpec{noStderr: true}) })
+}
+
+func serveWithStderr(t *testing.T, spec serverSpec) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	spec.argv = []string{tsaBinary, "-v", "-c", "1", "/bin/sh", "-c", "echo served; echo to stderr >&2"}
+	spec.files = []*os.File{l}
+	s := start(t, spec)
 	for i := 0; i < 5; i++ {
 		c := dial(t, addr)
 		data, _ := io.ReadAll(c)
