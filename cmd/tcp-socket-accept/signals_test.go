@@ -187,35 +187,28 @@ func listenAddrOf(t *testing.T, s *running) string {
 	return ""
 }
 
-func TestSIGQUIT(t *testing.T) {
-	s, ports, pids := withTrappers(t)
-	s.proc.Signal(syscall.SIGQUIT)
-	if st := s.waitExit(); st.ExitCode() != 0 {
-		t.Errorf("server ended with %v; want exit 0", st)
-	}
-	for i, pid := range pids {
-		if !gone(pid) {
-			t.Errorf("child %d still runs after SIGQUIT", pid)
-		}
-		if !termed(s, ports[i]) {
-			t.Errorf("child %d got no SIGTERM", pid)
-		}
-	}
-}
-
-func TestSIGABRT(t *testing.T) {
-	s, ports, pids := withTrappers(t)
-	s.proc.Signal(syscall.SIGABRT)
-	if st := s.waitExit(); st.ExitCode() != 0 {
-		t.Errorf("server ended with %v; want exit 0", st)
-	}
-	for i, pid := range pids {
-		if !gone(pid) {
-			t.Errorf("child %d still runs after SIGABRT", pid)
-		}
-		if termed(s, ports[i]) {
-			t.Errorf("child %d got SIGTERM; want SIGKILL", pid)
-		}
+// TestSIGQUITAndSIGABRT: the server sends every child SIGTERM then
+// SIGCONT (SIGQUIT) or SIGKILL (SIGABRT), then exits.
+func TestSIGQUITAndSIGABRT(t *testing.T) {
+	for _, c := range []struct {
+		sig  syscall.Signal
+		term bool // whether the children see SIGTERM
+	}{{syscall.SIGQUIT, true}, {syscall.SIGABRT, false}} {
+		t.Run(c.sig.String(), func(t *testing.T) {
+			s, ports, pids := withTrappers(t)
+			s.proc.Signal(c.sig)
+			if st := s.waitExit(); st.ExitCode() != 0 {
+				t.Errorf("server ended with %v; want exit 0", st)
+			}
+			for i, pid := range pids {
+				if !gone(pid) {
+					t.Errorf("child %d still runs", pid)
+				}
+				if termed(s, ports[i]) != c.term {
+					t.Errorf("child %d saw SIGTERM: %v; want %v", pid, termed(s, ports[i]), c.term)
+				}
+			}
+		})
 	}
 }
 
