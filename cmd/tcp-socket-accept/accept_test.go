@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"net"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -247,5 +248,27 @@ func TestListenersServedFairly(t *testing.T) {
 	}
 	if got[0] != "quiet" && got[1] != "quiet" {
 		t.Errorf("served in the order %q; want the quiet listener's client first or second", got)
+	}
+}
+
+// TestInheritedDescriptorsPass: a descriptor the server inherited that is
+// not a listener reaches every child as it was; the listener does not.
+func TestInheritedDescriptorsPass(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	f, err := os.Create(filepath.Join(t.TempDir(), "inherited"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := start(t, serverSpec{argv: accept(), files: []*os.File{l, nil, f}, env: []string{"PROBE_MODE=report"}})
+	_, port := s.exchange(addr)
+	r := s.readReport(port)
+	if got := r.FDs[5]; got.Link != f.Name() {
+		t.Errorf("descriptor 5 in the child: %+v; want %s", got, f.Name())
+	}
+	for _, fd := range []int{3, 4} {
+		if got, ok := r.FDs[fd]; ok {
+			t.Errorf("descriptor %d in the child: %+v; want it closed", fd, got)
+		}
 	}
 }

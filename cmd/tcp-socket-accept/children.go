@@ -13,7 +13,8 @@ import (
 // loops queue, and each slot that frees goes to the first in the queue:
 // first come, first served, so that a busy listener cannot starve the
 // others. Forks run outside mu, several at once; a child the reaper
-// collects before its loop has recorded it waits in early.
+// collects before its loop has recorded it waits in early, while forks
+// are in progress.
 type children struct {
 	mu       sync.Mutex
 	limit    int
@@ -22,6 +23,7 @@ type children struct {
 	perHost  int             // 0: none
 	byPid    map[int]string
 	byHost   map[string]int // children and forks in progress, per client
+	forking  int            // forks in progress
 	early    map[int]syscall.WaitStatus
 }
 
@@ -86,6 +88,15 @@ func (c *children) forgetHost(host string) {
 	}
 }
 
+// forkDone ends a fork in progress; with mu held. With none left, what
+// early holds was inherited, not forked: forgotten, so that a pid the
+// kernel hands out again is not taken for one that has ended.
+func (c *children) forkDone() {
+	if c.forking--; c.forking == 0 {
+		clear(c.early)
+	}
+}
+
 // add records a started child in the slot reserved for it, and returns
 // how it ended if the reaper got to it first; with mu held.
 func (c *children) add(pid int, host string) (syscall.WaitStatus, bool) {
@@ -96,6 +107,7 @@ func (c *children) add(pid int, host string) (syscall.WaitStatus, bool) {
 		delete(c.early, pid)
 		c.remove(pid)
 	}
+	c.forkDone()
 	return ws, ended
 }
 
@@ -105,7 +117,9 @@ func (c *children) reaped(pid int, ws syscall.WaitStatus) bool {
 	if _, ok := c.byPid[pid]; !ok {
 		// Not recorded yet, or inherited from whatever this process
 		// was before exec.
-		c.early[pid] = ws
+		if c.forking > 0 {
+			c.early[pid] = ws
+		}
 		return false
 	}
 	c.remove(pid)

@@ -21,6 +21,7 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		s.log.refused(conn, k.perHost)
 		return
 	}
+	k.forking++
 	k.mu.Unlock()
 	// The fork runs outside the lock, so that loops can fork at once:
 	// the parent waits while the child gets as far as exec.
@@ -28,6 +29,7 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if err != nil {
+		k.forkDone()
 		k.forgetHost(conn.remoteIP)
 		k.giveBack()
 		s.log.error(err.Error())

@@ -43,8 +43,9 @@ func main() {
 		os.Stdout.WriteString(usageLine)
 		return
 	}
-	// The listeners are checked first, before anything can open a
-	// descriptor in a free slot among them.
+	// The listeners are checked before anything starts the runtime's
+	// poller, whose descriptors would take free slots among them;
+	// readEnviron's descriptor is closed again at once.
 	env := readEnviron()
 	n, err := listenerCount(env, syscall.Getpid())
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // TestVerboseLines: with -v, each child's three lines in the C original's
@@ -74,5 +75,31 @@ func TestProgramNameQuoted(t *testing.T) {
 			}
 			s.kill()
 		})
+	}
+}
+
+// TestInheritedChildIgnored: a child the server inherited from the
+// process it replaced (sh, here) is reaped when it ends, but is not one
+// of the server's: no ended line, and the count is untouched.
+func TestInheritedChildIgnored(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv := []string{"/bin/sh", "-c", `sleep 0.2 & exec "$@"`, "sh", tsaBinary, "-v", "-c", "2", "/bin/sh", "-c", "echo ok; cat >/dev/null"}
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	first := dial(t, addr)
+	defer first.Close()
+	readLine(first)
+	// Wait for the sleep to end and be reaped.
+	for deadline := time.Now().Add(10 * time.Second); len(childPids(s.proc.Pid)) > 1 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	second := dial(t, addr)
+	defer second.Close()
+	readLine(second)
+	log := s.waitLog(`started 2/2`)
+	if regexp.MustCompile(`ended`).MatchString(log) {
+		t.Errorf("stderr:\n%s\nwant no ended line for the inherited child", log)
+	}
+	if kids := childPids(s.proc.Pid); len(kids) != 2 {
+		t.Errorf("children %v; want the two connections' only (the sleep reaped)", kids)
 	}
 }
