@@ -85,6 +85,11 @@ func TestChildSignalState(t *testing.T) {
 				t.Fatalf("reading: %v; stderr:\n%s", err, s.log())
 			}
 			blk, ign, cgt := statusMasks(t, status)
+			// Signal 32, glibc's SIGCANCEL, the Go runtime neither
+			// handles nor lets os/signal take: an inherited SIG_IGN
+			// stays, in the server and so in its children (make, for
+			// one, passes it on).
+			ign &^= 1 << (32 - 1)
 			if ign != 0 || cgt != 0 {
 				t.Errorf("the child ignores %x and catches %x; want every signal at its default", ign, cgt)
 			}
