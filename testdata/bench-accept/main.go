@@ -45,6 +45,7 @@ type roundResult struct {
 	perSec   float64
 	p50, p99 time.Duration
 	cpuPer1k time.Duration
+	idle     float64 // the machine's idle share during the round
 }
 
 func main() {
@@ -76,8 +77,8 @@ func main() {
 		for _, s := range servers {
 			res := s.round()
 			results[s.name] = append(results[s.name], res)
-			fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000\n",
-				r+1, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.cpuPer1k.Round(time.Microsecond))
+			fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000  machine idle %3.0f%%\n",
+				r+1, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.cpuPer1k.Round(time.Microsecond), 100*res.idle)
 		}
 	}
 	peak := map[string]int{}
@@ -100,6 +101,14 @@ func main() {
 	a, b := med["tcp-socket-accept"], med["tcpserver"]
 	fmt.Printf("\nconn/s ratio %.2f (goal at least 1.5); p99 ratio %.2f (goal at most 1.0)\n",
 		a.perSec/b.perSec, float64(a.p99)/float64(b.p99))
+	// What a server that cost nothing could reach on this machine: the
+	// machine's busy time per connection under tcpserver, less
+	// tcpserver's own, shared by the same CPUs.
+	perConn := time.Duration(float64(runtime.NumCPU()) * (1 - b.idle) / b.perSec * float64(time.Second))
+	rest := perConn - b.cpuPer1k/1000
+	fmt.Printf("machine CPU per connection under tcpserver %v, of which tcpserver's %v: a server costing nothing would reach %.0f conn/s here, %.2f times tcpserver\n",
+		perConn.Round(time.Microsecond), (b.cpuPer1k / 1000).Round(time.Microsecond),
+		float64(runtime.NumCPU())/rest.Seconds(), float64(runtime.NumCPU())/rest.Seconds()/b.perSec)
 }
 
 // start runs the server, with extra arguments for next-prog, and waits
@@ -140,6 +149,7 @@ func (s *server) round() roundResult {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	cpu0 := cpuTime(s.proc.Pid)
+	busy0, idle0 := machineTicks()
 	t0 := time.Now()
 	for w := 0; w < *inFlight; w++ {
 		wg.Add(1)
@@ -160,13 +170,33 @@ func (s *server) round() roundResult {
 	wg.Wait()
 	wall := time.Since(t0)
 	cpu := cpuTime(s.proc.Pid) - cpu0
+	busy1, idle1 := machineTicks()
 	slices.Sort(lat)
 	return roundResult{
 		perSec:   float64(*conns) / wall.Seconds(),
 		p50:      lat[len(lat)/2],
 		p99:      lat[len(lat)*99/100],
 		cpuPer1k: cpu * 1000 / time.Duration(*conns),
+		idle:     float64(idle1-idle0) / float64(busy1-busy0+idle1-idle0),
 	}
+}
+
+// machineTicks reads the whole machine's busy and idle clock ticks from
+// /proc/stat: a round with no idle time is bound by the machine, not by
+// the server.
+func machineTicks() (busy, idle int64) {
+	data, err := os.ReadFile("/proc/stat")
+	check(err)
+	f := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i == 3 || i == 4 { // idle, iowait
+			idle += n
+		} else {
+			busy += n
+		}
+	}
+	return busy, idle
 }
 
 // once is one connection: its time from connect to the child's last byte.
@@ -261,6 +291,7 @@ func median(rs []roundResult) roundResult {
 		p50:      time.Duration(pick(func(r roundResult) float64 { return float64(r.p50) })),
 		p99:      time.Duration(pick(func(r roundResult) float64 { return float64(r.p99) })),
 		cpuPer1k: time.Duration(pick(func(r roundResult) float64 { return float64(r.cpuPer1k) })),
+		idle:     pick(func(r roundResult) float64 { return r.idle }),
 	}
 }
 
