@@ -15,6 +15,7 @@ package main
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -70,6 +71,13 @@ func main() {
 	// (bench-accept, 2 CPUs). GOMAXPROCS in the environment still decides.
 	if _, set := getenv(env, "GOMAXPROCS"); !set {
 		runtime.GOMAXPROCS(min(2, runtime.NumCPU()))
+	}
+	// Nothing the server allocates outlives its connection: a heap goal
+	// of a quarter of the live heap (almost nothing) over the minimum
+	// keeps the peak resident set near 5 MB instead of 8, for a GC that
+	// costs little when nothing survives it. GOGC still decides.
+	if _, set := getenv(env, "GOGC"); !set {
+		debug.SetGCPercent(25)
 	}
 	warmThreads(spareThreads)
 	s.catchSignals(ignoredStopSignals())
