@@ -163,8 +163,13 @@ func termed(s *running, port string) bool {
 	return err == nil
 }
 
+// TestSIGHUP: every child gets SIGTERM then SIGCONT, so that a stopped
+// one sees the SIGTERM too; the server serves on.
 func TestSIGHUP(t *testing.T) {
-	s, ports, _ := withTrappers(t)
+	s, ports, pids := withTrappers(t)
+	if err := syscall.Kill(pids[0], syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
 	s.proc.Signal(syscall.SIGHUP)
 	s.waitLog(`(?s)ended status 1 code 0 \d/40.*ended status 1 code 0 0/40`)
 	for _, p := range ports {
