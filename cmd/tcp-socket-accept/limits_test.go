@@ -89,12 +89,15 @@ func TestConnectionLimit(t *testing.T) {
 }
 
 // TestNoZombiesAfterLoad: after 300 connections, 40 in flight, every
-// child has been reaped, each with its own ended line, and the server's
-// threads have not grown with its children.
+// child has been reaped, each with its own ended line, and the server
+// holds no more descriptors than before.
 func TestNoZombiesAfterLoad(t *testing.T) {
 	l, addr := listener(t, "127.0.0.1", -1)
 	s := start(t, serverSpec{argv: accept("-v"), files: []*os.File{l}, env: []string{"PROBE_MODE=report"}})
-	load(t, addr, 300, 40, 0)
+	s.exchange(addr) // the runtime's poller is open from here on
+	s.waitLog(`ended`)
+	fds := openFDs(t, s.proc.Pid)
+	load(t, addr, 299, 40, 0)
 	log := s.waitLog(`(?s)(ended.*){300}`)
 	started := startedLine.FindAllStringSubmatch(log, -1)
 	ended := endedLine.FindAllStringSubmatch(log, -1)
@@ -108,6 +111,9 @@ func TestNoZombiesAfterLoad(t *testing.T) {
 	}
 	if kids := childPids(s.proc.Pid); len(kids) != 0 {
 		t.Errorf("children left after the load: %v", kids)
+	}
+	if after := openFDs(t, s.proc.Pid); after != fds {
+		t.Errorf("%d descriptors open after the load; %d before", after, fds)
 	}
 }
 
