@@ -1,12 +1,14 @@
 # make          builds each command of COMMANDS into the top directory,
-#               ./tcp-socket-listen (static, stripped, reproducible)
+#               ./tcp-socket-listen and ./tcp-socket-accept (static,
+#               stripped, reproducible)
 # make test     quick and complete for this machine: gofmt, go vet, every
 #               test but the emulated ports (go test -short)
 # make check    everything: make test's checks, the tests of the emulated
 #               ports, vet and build for every system, man page lint,
 #               install and reproducible-build checks (what CI runs)
 # make cross    go vet and build for every system and port
-# make bench    start-up, size and memory against a minimal program
+# make bench    listen's start-up, size and memory against a minimal
+#               program; accept's speed against ucspi-tcp's tcpserver
 # make install  the commands and man/*.1; DESTDIR, PREFIX, BINDIR and
 #               MANDIR are honoured
 
@@ -24,7 +26,7 @@ BUILDFLAGS := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 GO_INSTALL := CGO_ENABLED=0 go install -trimpath ./cmd/...
 
 # The commands, each built from cmd/NAME, with its manual in man/NAME.1.
-COMMANDS := tcp-socket-listen
+COMMANDS := tcp-socket-listen tcp-socket-accept
 MANPAGES := $(wildcard man/*.1)
 
 LINUX_ARCHES := amd64 386 arm arm64 mips mipsle mips64 mips64le ppc64 ppc64le riscv64 s390x loong64
@@ -54,7 +56,7 @@ fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet ./... ./testdata/bench ./testdata/minimal
+	$(GO) vet ./... ./testdata/bench ./testdata/minimal ./testdata/bench-accept
 
 cross:
 	@set -e; for p in $(PLATFORMS); do \
@@ -114,8 +116,9 @@ repro-check: $(COMMANDS)
 		echo "repro-check: identical builds of $$c ($$(sha256sum < $$c | cut -c1-16))"; \
 	done
 
-bench: tcp-socket-listen
+bench: $(COMMANDS)
 	$(GO) run ./testdata/bench
+	$(GO) run ./testdata/bench-accept
 
 install: $(COMMANDS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

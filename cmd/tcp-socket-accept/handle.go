@@ -1,0 +1,74 @@
+package main
+
+import "syscall"
+
+// handle starts a child for the accepted connection fd from sa, in the
+// slot reserved for it, or says why not; the caller closes fd either way.
+func (s *server) handle(fd int, sa syscall.Sockaddr) {
+	k := s.kids
+	conn, err := describe(fd, sa)
+	if err != nil {
+		s.log.error(err.Error())
+		k.unreserve()
+		return
+	}
+	s.setOptions(fd, conn)
+	k.mu.Lock()
+	connNum := k.admitHost(conn.remoteIP)
+	if connNum == 0 {
+		k.giveBack()
+		k.mu.Unlock()
+		s.log.refused(conn, k.perHost)
+		return
+	}
+	k.forking++
+	k.mu.Unlock()
+	// The fork runs outside the lock, so that loops can fork at once:
+	// the parent waits while the child gets as far as exec.
+	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err != nil {
+		k.forkDone()
+		k.forgetHost(conn.remoteIP)
+		k.giveBack()
+		s.log.error(err.Error())
+		return
+	}
+	ws, ended := k.add(pid, conn.remoteIP)
+	running := len(k.byPid)
+	if ended {
+		running++ // as it was when it started
+	}
+	s.log.started(pid, running, k.limit)
+	s.log.connected(pid, conn)
+	if ended {
+		s.log.ended(pid, ws, len(k.byPid), k.limit)
+	}
+}
+
+// setOptions sets what the command line asks for on the connection. A
+// failure concerns this client alone, and is only logged: the connection
+// is served without it.
+func (s *server) setOptions(fd int, conn connection) {
+	if s.cfg.keepalives {
+		s.setInt(fd, "SO_KEEPALIVE", syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
+	}
+	if s.cfg.noDelay {
+		s.setInt(fd, "TCP_NODELAY", syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+	}
+	if conn.ipv4 && !s.cfg.keepIPOptions {
+		// Empty IP options, so that a client cannot source-route the
+		// replies.
+		err := syscall.SetsockoptString(fd, syscall.IPPROTO_IP, syscall.IP_OPTIONS, "")
+		if err != nil && err != syscall.ENOPROTOOPT && err != syscall.EINVAL {
+			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + err.Error())
+		}
+	}
+}
+
+func (s *server) setInt(fd int, label string, level, name int) {
+	if err := syscall.SetsockoptInt(fd, level, name, 1); err != nil {
+		s.log.error("setsockopt " + label + ": " + err.Error())
+	}
+}
