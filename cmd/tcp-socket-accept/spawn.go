@@ -3,6 +3,10 @@ package main
 import (
 	"errors"
 	"syscall"
+
+	"tcp-socket-tools/internal/diag"
+	"tcp-socket-tools/internal/environ"
+	"tcp-socket-tools/internal/execvp"
 )
 
 // spawn starts next-prog for the connection conn, found as execvp(3)
@@ -20,33 +24,27 @@ func spawn(next, env []string, conn int) (int, error) {
 		Env:   env,
 		Files: []uintptr{uintptr(conn), uintptr(conn), 2},
 	}
-	var denied bool
-	err := error(syscall.ENOENT)
-	for _, file := range searchPath(next[0], env) {
-		if next[0] == "" {
-			break
-		}
+	path, ok := environ.Get(env, "PATH")
+	if !ok {
+		path = execvp.DefaultPath
+	}
+	var pid int
+	err := execvp.Search(next[0], path, func(file string) error {
 		if missing(file) {
-			continue
+			return syscall.ENOENT
 		}
-		var pid int
+		var err error
 		pid, err = syscall.ForkExec(file, next, attr)
-		if err == nil {
-			return pid, nil
-		}
-		if !searchGoesOn(err) {
-			break
-		}
-		denied = denied || err == syscall.EACCES
+		return err
+	})
+	if err != nil {
+		return 0, errors.New(diag.Quote(next[0]) + ": " + err.Error())
 	}
-	if denied && searchGoesOn(err) {
-		err = syscall.EACCES
-	}
-	return 0, errors.New(quoted(next[0]) + ": " + err.Error())
+	return pid, nil
 }
 
 // missing tells, without a fork, that exec would fail on file with ENOENT
-// or ENOTDIR, which the search passes over.
+// or ENOTDIR, which the search passes over alike.
 func missing(file string) bool {
 	var st syscall.Stat_t
 	err := syscall.Stat(file, &st)

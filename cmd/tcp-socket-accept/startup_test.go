@@ -71,9 +71,10 @@ func TestHelpAndUsage(t *testing.T) {
 		st, _ := p.Wait()
 		data, _ := os.ReadFile(out.Name())
 		out.Close()
-		want := usageLine
+		var c config
+		want := c.command().UsageLine("tcp-socket-accept")
 		if args[0] != "--usage" && args[len(args)-1] != "-x" {
-			want += optionList
+			want = c.command().HelpText("tcp-socket-accept")
 		}
 		if st.ExitCode() != 0 || string(data) != want {
 			t.Errorf("%q: exit %d, output %q; want 0 and %q", args, st.ExitCode(), data, want)
