@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // envOf is name's value in env, as getenv(3) finds it.
@@ -28,11 +30,11 @@ func envOf(env []string, name string) (string, bool) {
 // checkChild checks what every child must get: the connection on 0 and 1,
 // blocking, the server's stderr on 2, nothing else, and the UCSPI
 // variables for its client.
-func checkChild(t *testing.T, r *report, localIP, localPort, remoteIP, remotePort string) {
+func checkChild(t *testing.T, r *testkit.Report, localIP, localPort, remoteIP, remotePort string) {
 	t.Helper()
 	want := map[string]string{"PROTO": "TCP", "TCPLOCALIP": localIP, "TCPLOCALPORT": localPort, "TCPREMOTEIP": remoteIP, "TCPREMOTEPORT": remotePort}
 	for name, v := range want {
-		if got, _ := envOf(r.Environ, name); got != v {
+		if got, _ := envOf(r.Raw, name); got != v {
 			t.Errorf("%s=%q; want %q", name, got, v)
 		}
 	}
@@ -51,8 +53,8 @@ func checkChild(t *testing.T, r *report, localIP, localPort, remoteIP, remotePor
 	if len(r.FDs) != 3 {
 		t.Errorf("descriptors %v; want 0, 1 and 2 only", r.FDs)
 	}
-	if r.Local != net.JoinHostPort(localIP, localPort) && !strings.HasPrefix(localIP, "::ffff:") {
-		t.Errorf("getsockname on 0: %s; want %s", r.Local, net.JoinHostPort(localIP, localPort))
+	if r.Conn.Local != net.JoinHostPort(localIP, localPort) && !strings.HasPrefix(localIP, "::ffff:") {
+		t.Errorf("getsockname on 0: %s; want %s", r.Conn.Local, net.JoinHostPort(localIP, localPort))
 	}
 }
 
@@ -72,7 +74,7 @@ func TestChainedFromListen(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.listenArgs, " "), func(t *testing.T) {
-			port := freePort(t, c.dialHost)
+			port := testkit.FreePortOn(t, c.dialHost)
 			argv := append(append([]string{tslBinary}, c.listenArgs...), port)
 			argv = append(argv, append(accept(), "a", "", "b c")...)
 			s := start(t, serverSpec{argv: argv, env: []string{"PROBE_MODE=report"}})
@@ -82,7 +84,7 @@ func TestChainedFromListen(t *testing.T) {
 			}
 			r := s.readReport(clientPort)
 			checkChild(t, r, c.localIP, port, c.remoteIP, clientPort)
-			if want := []string{probePath(), "a", "", "b c"}; !reflect.DeepEqual(r.Args, want) {
+			if want := []string{testkit.ProbePath(), "a", "", "b c"}; !reflect.DeepEqual(r.Args, want) {
 				t.Errorf("argv %q; want %q", r.Args, want)
 			}
 			if r.Ppid != s.proc.Pid {
@@ -107,8 +109,8 @@ func TestEnvironmentExact(t *testing.T) {
 	want := []string{"PROBE_DIR=" + s.dir, "PATH=" + os.Getenv("PATH"), "Z=last first", "BYTES=\xff\xfe\x80 not UTF-8", "NOEQUALS", "DUP=1", "DUP=2", "EMPTY=", "", "=nameless",
 		"TCPREMOTEIP=" + host, "PROTO=TCP", "PROBE_MODE=report",
 		"TCPLOCALIP=" + host, "TCPLOCALPORT=" + port, "TCPREMOTEPORT=" + clientPort}
-	if !reflect.DeepEqual(r.Environ, want) {
-		t.Errorf("environment\n got %q\nwant %q", r.Environ, want)
+	if !reflect.DeepEqual(r.Raw, want) {
+		t.Errorf("environment\n got %q\nwant %q", r.Raw, want)
 	}
 }
 
@@ -151,11 +153,11 @@ func TestConnectionOptions(t *testing.T) {
 			readAll(conn)
 			conn.Close()
 			r := s.readReport(portOf(conn.LocalAddr()))
-			if r.KeepAlive != c.keepAlive || r.NoDelay != c.noDelay || r.IPOptions != c.ipOptions {
+			if r.Conn.KeepAlive != c.keepAlive || r.Conn.NoDelay != c.noDelay || r.Conn.IPOptions != c.ipOptions {
 				t.Errorf("SO_KEEPALIVE %d, TCP_NODELAY %d, IP options %d bytes; want %d, %d, %d",
-					r.KeepAlive, r.NoDelay, r.IPOptions, c.keepAlive, c.noDelay, c.ipOptions)
+					r.Conn.KeepAlive, r.Conn.NoDelay, r.Conn.IPOptions, c.keepAlive, c.noDelay, c.ipOptions)
 			}
-			got, ok := envOf(r.Environ, "TCPLOCALHOST")
+			got, ok := envOf(r.Raw, "TCPLOCALHOST")
 			if !ok {
 				got = "-"
 			}
@@ -173,7 +175,7 @@ func TestSystemdListeners(t *testing.T) {
 		t.Run(strings.Join(hosts, " "), func(t *testing.T) {
 			var argv, addrs []string
 			for _, h := range hosts {
-				port := freePort(t, h)
+				port := testkit.FreePortOn(t, h)
 				argv = append(argv, tslBinary, "--systemd-compatibility", h, port)
 				addrs = append(addrs, net.JoinHostPort(h, port))
 			}
@@ -191,7 +193,7 @@ func TestSystemdListeners(t *testing.T) {
 				}
 				checkChild(t, r, host, lport, remote, port)
 				for _, name := range []string{"LISTEN_FDS", "LISTEN_PID"} {
-					if v, ok := envOf(r.Environ, name); ok {
+					if v, ok := envOf(r.Raw, name); ok {
 						t.Errorf("listener %d: the child has %s=%s; want it removed", i, name, v)
 					}
 				}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // fails checks that s ended at start with status 1 and one FATAL line
@@ -142,8 +144,8 @@ func TestListenerErrors(t *testing.T) {
 	}
 	defer pr.Close()
 	defer pw.Close()
-	launched := []string{probePath(), tsaBinary, "cat"}
-	fails(t, start(t, serverSpec{argv: launched, stdin: pr, env: []string{"ACCEPT_LAUNCH=nonblocking-stdin"}}), "descriptor 3: not open")
+	launched := []string{testkit.ProbePath(), tsaBinary, "cat"}
+	fails(t, start(t, serverSpec{argv: launched, stdin: pr, env: []string{"PROBE_LAUNCH=nonblocking-stdin"}}), "descriptor 3: not open")
 	// A LISTEN_PID of another process, or junk, means descriptor 3 alone.
 	for _, argv := range [][]string{{tsaBinary, "cat"}, selfPid(tsaBinary, "cat")} {
 		s := start(t, serverSpec{argv: argv, files: []*os.File{file}, env: []string{"LISTEN_FDS=junk", "LISTEN_PID=1"}})
