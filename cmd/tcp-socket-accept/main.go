@@ -31,20 +31,12 @@ type server struct {
 }
 
 func main() {
-	argv0, args := "", []string(nil)
-	if len(os.Args) > 0 {
-		argv0, args = os.Args[0], os.Args[1:]
-	}
-	prog := diag.ProgName(argv0, "tcp-socket-accept")
+	prog, args := cmdline.Split(os.Args, "tcp-socket-accept")
 	c, req, err := parseArgs(args)
-	switch {
-	case err != nil:
+	if err != nil {
 		diag.Fatal(prog, err)
-	case req == cmdline.Help:
-		os.Stdout.WriteString(c.command().HelpText(prog))
-		return
-	case req == cmdline.Usage:
-		os.Stdout.WriteString(c.command().UsageLine(prog))
+	}
+	if c.command().Answer(req, prog) {
 		return
 	}
 	// The listeners are checked before anything starts the runtime's

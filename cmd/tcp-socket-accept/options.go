@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"math"
 
 	"tcp-socket-tools/internal/cmdline"
 	"tcp-socket-tools/internal/cparse"
@@ -26,11 +25,11 @@ func (c *config) command() cmdline.Command {
 	return cmdline.Command{
 		Operands: "{next-prog...}",
 		Options: []cmdline.Option{
-			{Long: "verbose", Short: 'v', Help: "Print status messages.", Set: on(&c.verbose)},
-			{Long: "keepalives", Short: 'k', Help: "Turn on TCP keepalives.", Set: on(&c.keepalives)},
+			{Long: "verbose", Short: 'v', Help: "Print status messages.", Set: cmdline.On(&c.verbose)},
+			{Long: "keepalives", Short: 'k', Help: "Turn on TCP keepalives.", Set: cmdline.On(&c.keepalives)},
 			{Long: "no-keepalives", Help: "Leave TCP keepalives off (the default).", Set: func(string) error { c.keepalives = false; return nil }},
-			{Long: "no-delay", Short: 'D', Help: "Turn off the TCP Nagle algorithm.", Set: on(&c.noDelay)},
-			{Long: "no-kill-IP-options", Short: 'o', Help: "Leave IP options on connections.", Set: on(&c.keepIPOptions)},
+			{Long: "no-delay", Short: 'D', Help: "Turn off the TCP Nagle algorithm.", Set: cmdline.On(&c.noDelay)},
+			{Long: "no-kill-IP-options", Short: 'o', Help: "Leave IP options on connections.", Set: cmdline.On(&c.keepIPOptions)},
 			{Long: "connection-limit", Short: 'c', Value: "number", Help: "Specify the maximum number of simultaneous connections (default 40).", Set: count(&c.limit)},
 			{Long: "per-host-limit", Short: 'C', Value: "number", Help: "Specify the maximum number of simultaneous connections from one address.", Set: count(&c.perHost)},
 			{Long: "localname", Short: 'l', Value: "name", Help: "Set $TCPLOCALHOST to name.", Set: func(s string) error {
@@ -39,10 +38,6 @@ func (c *config) command() cmdline.Command {
 			}},
 		},
 	}
-}
-
-func on(flag *bool) func(string) error {
-	return func(string) error { *flag = true; return nil }
 }
 
 func count(n *int) func(string) error {
@@ -63,20 +58,11 @@ func parseArgs(args []string) (config, cmdline.Request, error) {
 	return c, req, nil
 }
 
-// positiveInt reads a count as strtoul(s, &end, 0) does (40, 0x28 and 050
-// are all forty), refusing what strtoul would wrap or let through: a minus
-// sign, zero, and anything an int32 cannot hold.
+// positiveInt reads a count as cparse.Int does, and refuses zero too.
 func positiveInt(s string) (int, error) {
-	v, neg, err := cparse.Strtoul(s)
-	switch {
-	case err != nil:
-		return 0, err
-	case neg:
-		return 0, errors.New("negative number")
-	case v == 0:
+	n, err := cparse.Int(s)
+	if err == nil && n == 0 {
 		return 0, errors.New("must be at least 1")
-	case v > math.MaxInt32:
-		return 0, cparse.ErrRange
 	}
-	return int(v), nil
+	return n, err
 }
