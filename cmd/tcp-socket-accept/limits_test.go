@@ -178,7 +178,7 @@ func TestPerHostLimit(t *testing.T) {
 		if _, err := bufio.NewReader(c).ReadString('\n'); err != nil {
 			t.Fatalf("reading: %v; stderr:\n%s", err, s.log())
 		}
-		v, _ := envOf(s.readReport(portOf(c.LocalAddr())).Raw, "TCPCONNNUM")
+		v, _ := testkit.GetenvIn(s.readReport(portOf(c.LocalAddr())).Raw, "TCPCONNNUM")
 		return v
 	}
 	for _, want := range []string{"1", "2"} {

@@ -4,12 +4,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/gob"
-	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -220,75 +216,4 @@ func (s *running) alive() bool {
 	default:
 		return true
 	}
-}
-
-// readReport reads what the probe serving the client at clientPort
-// wrote.
-func (s *running) readReport(clientPort string) *testkit.Report {
-	s.t.Helper()
-	name := filepath.Join(s.dir, clientPort+".gob")
-	var data []byte
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if data, err = os.ReadFile(name); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		s.t.Fatalf("no report from the probe for client port %s: %v; stderr:\n%s", clientPort, err, s.log())
-	}
-	r := new(testkit.Report)
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(r); err != nil {
-		s.t.Fatalf("report %s: %v", name, err)
-	}
-	return r
-}
-
-// dial connects to addr, retrying while the server is starting.
-func dial(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	return dialWith(t, &net.Dialer{Timeout: 5 * time.Second}, addr)
-}
-
-func dialWith(t *testing.T, d *net.Dialer, addr string) net.Conn {
-	t.Helper()
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var c net.Conn
-		if c, err = d.Dial("tcp", addr); err == nil {
-			c.SetDeadline(time.Now().Add(30 * time.Second))
-			return c
-		}
-	}
-	t.Fatalf("connecting to %s: %v", addr, err)
-	return nil
-}
-
-// exchange connects to addr, reads the probe's answer line, closes, and
-// returns the line and the client's port.
-func (s *running) exchange(addr string) (string, string) {
-	s.t.Helper()
-	c := dial(s.t, addr)
-	defer c.Close()
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		s.t.Fatalf("reading from %s: %v; server's stderr:\n%s", addr, err, s.log())
-	}
-	return line, portOf(c.LocalAddr())
-}
-
-func portOf(a net.Addr) string {
-	_, port, _ := net.SplitHostPort(a.String())
-	return port
-}
-
-// readAll reads what the server's child writes until it closes.
-func readAll(c net.Conn) (string, error) {
-	data, err := io.ReadAll(c)
-	return string(data), err
-}
-
-// accept is a command line: tcp-socket-accept with args, then the probe.
-func accept(args ...string) []string {
-	return append(append([]string{tsaBinary}, args...), testkit.ProbePath())
 }

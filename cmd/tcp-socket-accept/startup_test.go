@@ -132,7 +132,7 @@ func TestListenerErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := start(t, serverSpec{argv: selfPid(tsaBinary, "cat"), files: c.files, env: c.env})
+			s := start(t, serverSpec{argv: testkit.AsOwnPid(tsaBinary, "cat"), files: c.files, env: c.env})
 			fails(t, s, c.want)
 		})
 	}
@@ -147,7 +147,7 @@ func TestListenerErrors(t *testing.T) {
 	launched := []string{testkit.ProbePath(), tsaBinary, "cat"}
 	fails(t, start(t, serverSpec{argv: launched, stdin: pr, env: []string{"PROBE_LAUNCH=nonblocking-stdin"}}), "descriptor 3: not open")
 	// A LISTEN_PID of another process, or junk, means descriptor 3 alone.
-	for _, argv := range [][]string{{tsaBinary, "cat"}, selfPid(tsaBinary, "cat")} {
+	for _, argv := range [][]string{{tsaBinary, "cat"}, testkit.AsOwnPid(tsaBinary, "cat")} {
 		s := start(t, serverSpec{argv: argv, files: []*os.File{file}, env: []string{"LISTEN_FDS=junk", "LISTEN_PID=1"}})
 		fails(t, s, "descriptor 3: not a socket")
 	}
