@@ -73,6 +73,7 @@ func TestNextProgErrors(t *testing.T) {
 		{noexec, noexec + ": permission denied"},
 		{badFormat, badFormat + ": exec format error"},
 		{dir, dir + ": permission denied"},
+		{noexec + "/prog", noexec + "/prog: not a directory"}, // as exec says, though stat found it
 		{"no such prog", `"no such prog": no such file or directory`},
 	}
 	for _, c := range cases {
