@@ -64,9 +64,7 @@ func connProbe(dir, mode string) int {
 func ipOptionsLen(fd int) int {
 	var buf [40]byte
 	n := uint32(len(buf))
-	_, _, errno := syscall.Syscall6(syscall.SYS_GETSOCKOPT, uintptr(fd), syscall.IPPROTO_IP, syscall.IP_OPTIONS,
-		uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&n)), 0)
-	if errno != 0 {
+	if getsockopt(fd, syscall.IPPROTO_IP, syscall.IP_OPTIONS, unsafe.Pointer(&buf[0]), &n) != 0 {
 		return -1
 	}
 	return int(n)
