@@ -40,3 +40,18 @@ func serveWithStderr(t *testing.T, spec serverSpec) {
 		t.Errorf("the server died writing to a broken stderr: %v", s.waitExit())
 	}
 }
+
+// TestFatalBrokenStderr: a usage error with a standard error whose reader
+// has gone still ends with status 1, not death by SIGPIPE.
+func TestFatalBrokenStderr(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.Close()
+	defer pw.Close()
+	s := start(t, serverSpec{argv: []string{tsaBinary, "-c", "0", "cat"}, stderr: pw})
+	if st := s.waitExit(); st.ExitCode() != 1 {
+		t.Errorf("ended %v; want exit status 1", st)
+	}
+}

@@ -44,9 +44,10 @@ func ProgName(argv0, name string) string {
 }
 
 // Fatal writes "PROG: FATAL: err" on standard error, one line, and exits
-// with status 1.
+// with status 1, even where standard error is a pipe whose reader has
+// gone (see Write).
 func Fatal(prog string, err error) {
-	os.Stderr.WriteString(prog + ": FATAL: " + err.Error() + "\n")
+	Write(prog + ": FATAL: " + err.Error() + "\n")
 	os.Exit(1)
 }
 
