@@ -3,36 +3,25 @@
 package main
 
 import (
-	"bufio"
 	"net"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-)
 
-// envOf is name's value in env, as getenv(3) finds it.
-func envOf(env []string, name string) (string, bool) {
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
-			return v, true
-		}
-	}
-	return "", false
-}
+	"tcp-socket-tools/internal/testkit"
+)
 
 // checkChild checks what every child must get: the connection on 0 and 1,
 // blocking, the server's stderr on 2, nothing else, and the UCSPI
 // variables for its client.
-func checkChild(t *testing.T, r *report, localIP, localPort, remoteIP, remotePort string) {
+func checkChild(t *testing.T, r *testkit.Report, localIP, localPort, remoteIP, remotePort string) {
 	t.Helper()
 	want := map[string]string{"PROTO": "TCP", "TCPLOCALIP": localIP, "TCPLOCALPORT": localPort, "TCPREMOTEIP": remoteIP, "TCPREMOTEPORT": remotePort}
 	for name, v := range want {
-		if got, _ := envOf(r.Environ, name); got != v {
+		if got, _ := testkit.GetenvIn(r.Raw, name); got != v {
 			t.Errorf("%s=%q; want %q", name, got, v)
 		}
 	}
@@ -51,8 +40,8 @@ func checkChild(t *testing.T, r *report, localIP, localPort, remoteIP, remotePor
 	if len(r.FDs) != 3 {
 		t.Errorf("descriptors %v; want 0, 1 and 2 only", r.FDs)
 	}
-	if r.Local != net.JoinHostPort(localIP, localPort) && !strings.HasPrefix(localIP, "::ffff:") {
-		t.Errorf("getsockname on 0: %s; want %s", r.Local, net.JoinHostPort(localIP, localPort))
+	if r.Conn.Local != net.JoinHostPort(localIP, localPort) && !strings.HasPrefix(localIP, "::ffff:") {
+		t.Errorf("getsockname on 0: %s; want %s", r.Conn.Local, net.JoinHostPort(localIP, localPort))
 	}
 }
 
@@ -72,7 +61,7 @@ func TestChainedFromListen(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.listenArgs, " "), func(t *testing.T) {
-			port := freePort(t, c.dialHost)
+			port := testkit.FreePortOn(t, c.dialHost)
 			argv := append(append([]string{tslBinary}, c.listenArgs...), port)
 			argv = append(argv, append(accept(), "a", "", "b c")...)
 			s := start(t, serverSpec{argv: argv, env: []string{"PROBE_MODE=report"}})
@@ -82,7 +71,7 @@ func TestChainedFromListen(t *testing.T) {
 			}
 			r := s.readReport(clientPort)
 			checkChild(t, r, c.localIP, port, c.remoteIP, clientPort)
-			if want := []string{probePath(), "a", "", "b c"}; !reflect.DeepEqual(r.Args, want) {
+			if want := []string{testkit.ProbePath(), "a", "", "b c"}; !reflect.DeepEqual(r.Args, want) {
 				t.Errorf("argv %q; want %q", r.Args, want)
 			}
 			if r.Ppid != s.proc.Pid {
@@ -107,8 +96,8 @@ func TestEnvironmentExact(t *testing.T) {
 	want := []string{"PROBE_DIR=" + s.dir, "PATH=" + os.Getenv("PATH"), "Z=last first", "BYTES=\xff\xfe\x80 not UTF-8", "NOEQUALS", "DUP=1", "DUP=2", "EMPTY=", "", "=nameless",
 		"TCPREMOTEIP=" + host, "PROTO=TCP", "PROBE_MODE=report",
 		"TCPLOCALIP=" + host, "TCPLOCALPORT=" + port, "TCPREMOTEPORT=" + clientPort}
-	if !reflect.DeepEqual(r.Environ, want) {
-		t.Errorf("environment\n got %q\nwant %q", r.Environ, want)
+	if !reflect.DeepEqual(r.Raw, want) {
+		t.Errorf("environment\n got %q\nwant %q", r.Raw, want)
 	}
 }
 
@@ -151,11 +140,11 @@ func TestConnectionOptions(t *testing.T) {
 			readAll(conn)
 			conn.Close()
 			r := s.readReport(portOf(conn.LocalAddr()))
-			if r.KeepAlive != c.keepAlive || r.NoDelay != c.noDelay || r.IPOptions != c.ipOptions {
+			if r.Conn.KeepAlive != c.keepAlive || r.Conn.NoDelay != c.noDelay || r.Conn.IPOptions != c.ipOptions {
 				t.Errorf("SO_KEEPALIVE %d, TCP_NODELAY %d, IP options %d bytes; want %d, %d, %d",
-					r.KeepAlive, r.NoDelay, r.IPOptions, c.keepAlive, c.noDelay, c.ipOptions)
+					r.Conn.KeepAlive, r.Conn.NoDelay, r.Conn.IPOptions, c.keepAlive, c.noDelay, c.ipOptions)
 			}
-			got, ok := envOf(r.Environ, "TCPLOCALHOST")
+			got, ok := testkit.GetenvIn(r.Raw, "TCPLOCALHOST")
 			if !ok {
 				got = "-"
 			}
@@ -163,112 +152,5 @@ func TestConnectionOptions(t *testing.T) {
 				t.Errorf("TCPLOCALHOST %q; want %q", got, c.localHost)
 			}
 		})
-	}
-}
-
-// TestSystemdListeners chains two and three tcp-socket-listen with
-// --systemd-compatibility into one server, which serves them all.
-func TestSystemdListeners(t *testing.T) {
-	for _, hosts := range [][]string{{"127.0.0.1", "::1"}, {"127.0.0.1", "::1", "127.0.0.2"}} {
-		t.Run(strings.Join(hosts, " "), func(t *testing.T) {
-			var argv, addrs []string
-			for _, h := range hosts {
-				port := freePort(t, h)
-				argv = append(argv, tslBinary, "--systemd-compatibility", h, port)
-				addrs = append(addrs, net.JoinHostPort(h, port))
-			}
-			s := start(t, serverSpec{argv: append(argv, accept()...), env: []string{"PROBE_MODE=report"}})
-			for i, addr := range addrs {
-				line, port := s.exchange(addr)
-				if !strings.HasPrefix(line, "ok ") {
-					t.Errorf("%s: %q", addr, line)
-				}
-				r := s.readReport(port)
-				host, lport, _ := net.SplitHostPort(addr)
-				remote := host
-				if i != 1 {
-					remote = "127.0.0.1" // Linux's source address for all of 127/8
-				}
-				checkChild(t, r, host, lport, remote, port)
-				for _, name := range []string{"LISTEN_FDS", "LISTEN_PID"} {
-					if v, ok := envOf(r.Environ, name); ok {
-						t.Errorf("listener %d: the child has %s=%s; want it removed", i, name, v)
-					}
-				}
-			}
-		})
-	}
-}
-
-// selfPid runs argv with LISTEN_PID set to its own pid, by a shell that
-// execs it.
-func selfPid(argv ...string) []string {
-	return append([]string{"/bin/sh", "-c", `LISTEN_PID=$$ exec "$@"`, "sh"}, argv...)
-}
-
-// TestListenersServedFairly: while one listener has a long queue, a
-// client of the other is served first or second, not after the queue.
-func TestListenersServedFairly(t *testing.T) {
-	busy, busyAddr := listener(t, "127.0.0.1", -1)
-	quiet, quietAddr := listener(t, "::1", -1)
-	s := start(t, serverSpec{argv: selfPid(accept("-v", "-c", "1")...), files: []*os.File{busy, quiet},
-		env: []string{"PROBE_MODE=hold", "LISTEN_FDS=2"}})
-	first := dial(t, busyAddr)
-	if _, err := bufio.NewReader(first).ReadString('\n'); err != nil {
-		t.Fatalf("first client: %v; stderr:\n%s", err, s.log())
-	}
-	const queued = 5
-	order := make(chan string, queued+1)
-	var wg sync.WaitGroup
-	client := func(name, addr string) {
-		c := dial(t, addr)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer c.Close()
-			if _, err := bufio.NewReader(c).ReadString('\n'); err == nil {
-				order <- name
-			}
-		}()
-	}
-	for i := 0; i < queued; i++ {
-		client("busy", busyAddr)
-	}
-	client("quiet", quietAddr)
-	time.Sleep(100 * time.Millisecond) // all in the backlogs
-	first.Close()
-	wg.Wait()
-	close(order)
-	var got []string
-	for name := range order {
-		got = append(got, name)
-	}
-	if len(got) != queued+1 {
-		t.Fatalf("served %q; want all %d; stderr:\n%s", got, queued+1, s.log())
-	}
-	if got[0] != "quiet" && got[1] != "quiet" {
-		t.Errorf("served in the order %q; want the quiet listener's client first or second", got)
-	}
-}
-
-// TestInheritedDescriptorsPass: a descriptor the server inherited that is
-// not a listener reaches every child as it was; the listener does not.
-func TestInheritedDescriptorsPass(t *testing.T) {
-	l, addr := listener(t, "127.0.0.1", -1)
-	f, err := os.Create(filepath.Join(t.TempDir(), "inherited"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s := start(t, serverSpec{argv: accept(), files: []*os.File{l, nil, f}, env: []string{"PROBE_MODE=report"}})
-	_, port := s.exchange(addr)
-	r := s.readReport(port)
-	if got := r.FDs[5]; got.Link != f.Name() {
-		t.Errorf("descriptor 5 in the child: %+v; want %s", got, f.Name())
-	}
-	for _, fd := range []int{3, 4} {
-		if got, ok := r.FDs[fd]; ok {
-			t.Errorf("descriptor %d in the child: %+v; want it closed", fd, got)
-		}
 	}
 }

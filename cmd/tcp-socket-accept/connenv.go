@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"syscall"
+
+	"tcp-socket-tools/internal/environ"
 )
 
 // connection is what a child is told about its connection, as text.
@@ -69,23 +71,22 @@ var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LIST
 
 // connEnv is the child's environment: the server's own, exactly, with the
 // UCSPI variables for conn set and those it cannot vouch for removed.
-// connNum is TCPCONNNUM, set with a per-host limit.
+// connNum is TCPCONNNUM, set with a per-host limit. env is the server's,
+// shared by every connection: the edits go to a copy.
 func connEnv(env []string, c config, conn connection, connNum int) []string {
-	env = setenv(env, "PROTO", "TCP")
-	env = setenv(env, "TCPLOCALIP", conn.localIP)
-	env = setenv(env, "TCPLOCALPORT", conn.localPort)
-	env = setenv(env, "TCPREMOTEIP", conn.remoteIP)
-	env = setenv(env, "TCPREMOTEPORT", conn.remotePort)
+	env = append(make([]string, 0, len(env)+6), env...)
+	env = environ.Set(env, "PROTO", "TCP")
+	env = environ.Set(env, "TCPLOCALIP", conn.localIP)
+	env = environ.Set(env, "TCPLOCALPORT", conn.localPort)
+	env = environ.Set(env, "TCPREMOTEIP", conn.remoteIP)
+	env = environ.Set(env, "TCPREMOTEPORT", conn.remotePort)
 	if c.hasLocalName {
-		env = setenv(env, "TCPLOCALHOST", c.localName)
+		env = environ.Set(env, "TCPLOCALHOST", c.localName)
 	} else {
-		env = unsetenv(env, "TCPLOCALHOST")
+		env = environ.Unset(env, "TCPLOCALHOST")
 	}
 	if c.perHost > 0 {
-		env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
+		env = environ.Set(env, "TCPCONNNUM", strconv.Itoa(connNum))
 	}
-	for _, name := range ucspiVars {
-		env = unsetenv(env, name)
-	}
-	return env
+	return environ.Unset(env, ucspiVars...)
 }

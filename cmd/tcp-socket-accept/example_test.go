@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // TestRunitService runs examples/tcp-socket-echo under runsv, kills the
@@ -34,7 +36,7 @@ func TestRunitService(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "run"), run, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t, "127.0.0.1")
+	port := testkit.FreePortOn(t, "127.0.0.1")
 	os.WriteFile(filepath.Join(dir, "port"), []byte(port+"\n"), 0o644)
 	addr := net.JoinHostPort("127.0.0.1", port)
 
@@ -113,7 +115,7 @@ func servicePid(t *testing.T, dir string) int {
 func TestEchoExample(t *testing.T) {
 	port := "7"
 	if l, err := net.Listen("tcp", "127.0.0.1:7"); err != nil {
-		port = freePort(t, "127.0.0.1")
+		port = testkit.FreePortOn(t, "127.0.0.1")
 	} else {
 		l.Close()
 	}

@@ -1,6 +1,10 @@
 package main
 
-import "syscall"
+import (
+	"syscall"
+
+	"tcp-socket-tools/internal/sockopt"
+)
 
 // handle starts a child for the accepted connection fd from sa, in the
 // slot reserved for it, or says why not; the caller closes fd either way.
@@ -51,24 +55,14 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 // failure concerns this client alone, and is only logged: the connection
 // is served without it.
 func (s *server) setOptions(fd int, conn connection) {
-	if s.cfg.keepalives {
-		s.setInt(fd, "SO_KEEPALIVE", syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
-	}
-	if s.cfg.noDelay {
-		s.setInt(fd, "TCP_NODELAY", syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
-	}
-	if conn.ipv4 && !s.cfg.keepIPOptions {
-		// Empty IP options, so that a client cannot source-route the
-		// replies.
-		err := syscall.SetsockoptString(fd, syscall.IPPROTO_IP, syscall.IP_OPTIONS, "")
-		if err != nil && err != syscall.ENOPROTOOPT && err != syscall.EINVAL {
-			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + err.Error())
+	for _, o := range (sockopt.Connection{KeepAlive: s.cfg.keepalives, NoDelay: s.cfg.noDelay}).Options() {
+		if err := sockopt.Set(fd, o); err != nil {
+			s.log.error("setsockopt " + o.Label + ": " + err.Error())
 		}
 	}
-}
-
-func (s *server) setInt(fd int, label string, level, name int) {
-	if err := syscall.SetsockoptInt(fd, level, name, 1); err != nil {
-		s.log.error("setsockopt " + label + ": " + err.Error())
+	if conn.ipv4 && !s.cfg.keepIPOptions {
+		if err := sockopt.ClearIPOptions(fd); err != nil {
+			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + err.Error())
+		}
 	}
 }

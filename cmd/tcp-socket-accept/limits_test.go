@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // load runs clients clients, at most inFlight at once, each reading the
@@ -109,7 +111,7 @@ func TestNoZombiesAfterLoad(t *testing.T) {
 			t.Errorf("%q; want status 1 code 0", m[0])
 		}
 	}
-	if kids := childPids(s.proc.Pid); len(kids) != 0 {
+	if kids := testkit.ChildPids(s.proc.Pid); len(kids) != 0 {
 		t.Errorf("children left after the load: %v", kids)
 	}
 	if after := openFDs(t, s.proc.Pid); after != fds {
@@ -154,7 +156,7 @@ func TestThreadsAtTheLimit(t *testing.T) {
 	if n := threads(t, s.proc.Pid); n > 8 {
 		t.Errorf("%d threads at 40 connections; want at most 8", n)
 	}
-	if n := len(childPids(s.proc.Pid)); n != 40 {
+	if n := len(testkit.ChildPids(s.proc.Pid)); n != 40 {
 		t.Errorf("%d children; want 40", n)
 	}
 	t.Logf("threads at 40 in flight: %d", threads(t, s.proc.Pid))
@@ -176,7 +178,7 @@ func TestPerHostLimit(t *testing.T) {
 		if _, err := bufio.NewReader(c).ReadString('\n'); err != nil {
 			t.Fatalf("reading: %v; stderr:\n%s", err, s.log())
 		}
-		v, _ := envOf(s.readReport(portOf(c.LocalAddr())).Environ, "TCPCONNNUM")
+		v, _ := testkit.GetenvIn(s.readReport(portOf(c.LocalAddr())).Raw, "TCPCONNNUM")
 		return v
 	}
 	for _, want := range []string{"1", "2"} {

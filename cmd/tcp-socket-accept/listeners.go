@@ -5,22 +5,26 @@ import (
 	"math"
 	"strconv"
 	"syscall"
-)
 
-const firstListenFD = 3 // SD_LISTEN_FDS_START
+	"tcp-socket-tools/internal/environ"
+	"tcp-socket-tools/internal/fds"
+)
 
 // listenerCount is how many descriptors from 3 on to serve: LISTEN_FDS
 // when LISTEN_PID is this process, else descriptor 3 alone (what
 // tcp-socket-listen without --systemd-compatibility gives, and inetd). A
 // passed count of zero is a mistake, not a request to serve nothing.
 func listenerCount(env []string, pid int) (int, error) {
-	lp, ok := envNumber(env, "LISTEN_PID")
+	// Not environ.ListenFDs: that refuses a negative or huge count, and
+	// reads zero as none passed; here both serve descriptor 3 alone, and
+	// zero is a mistake.
+	lp, ok := environ.Number(env, "LISTEN_PID")
 	if !ok || lp != uint64(pid) {
 		return 1, nil
 	}
-	lf, ok := envNumber(env, "LISTEN_FDS")
+	lf, ok := environ.Number(env, "LISTEN_FDS")
 	switch {
-	case !ok || lf > math.MaxInt32-firstListenFD:
+	case !ok || lf > math.MaxInt32-environ.FirstListenFD:
 		return 1, nil
 	case lf == 0:
 		return 0, errors.New("LISTEN_FDS is 0: no listening socket passed")
@@ -28,37 +32,27 @@ func listenerCount(env []string, pid int) (int, error) {
 	return int(lf), nil
 }
 
-// envNumber reads name's value as a whole unsigned number.
-func envNumber(env []string, name string) (uint64, bool) {
-	s, ok := getenv(env, name)
-	if !ok {
-		return 0, false
-	}
-	v, neg, err := strtoul(s)
-	return v, err == nil && !neg
-}
-
 // openListeners checks descriptors 3 .. 3+n-1 and readies each to be
 // served: close-on-exec, so that no child inherits it, and non-blocking,
 // so that a connection another process took first cannot stall the loop.
 func openListeners(n int) ([]int, error) {
-	var fds []int
-	for fd := firstListenFD; fd < firstListenFD+n; fd++ {
+	var served []int
+	for fd := environ.FirstListenFD; fd < environ.FirstListenFD+n; fd++ {
 		if err := checkListener(fd); err != nil {
 			return nil, errors.New("descriptor " + strconv.Itoa(fd) + ": " + err.Error())
 		}
 		if err := readyListener(fd); err != nil {
 			return nil, errors.New("descriptor " + strconv.Itoa(fd) + ": " + err.Error())
 		}
-		fds = append(fds, fd)
+		served = append(served, fd)
 	}
-	return fds, nil
+	return served, nil
 }
 
 // checkListener says what, if anything, keeps fd from being a listening
 // TCP socket.
 func checkListener(fd int) error {
-	flags, err := fcntl(fd, syscall.F_GETFD, 0)
+	flags, err := fds.Flags(fd)
 	if err == syscall.EBADF || err == nil && flags&syscall.FD_CLOEXEC != 0 {
 		// An inherited descriptor never has FD_CLOEXEC, for exec would
 		// have closed it: this one the runtime opened in a free slot.
@@ -96,19 +90,11 @@ func checkListener(fd int) error {
 }
 
 func readyListener(fd int) error {
-	if _, err := fcntl(fd, syscall.F_SETFD, syscall.FD_CLOEXEC); err != nil {
+	if err := fds.CloseOnExec(fd); err != nil {
 		return errors.New("fcntl F_SETFD: " + err.Error())
 	}
 	if err := syscall.SetNonblock(fd, true); err != nil {
 		return errors.New("fcntl F_SETFL O_NONBLOCK: " + err.Error())
 	}
 	return nil
-}
-
-func fcntl(fd, cmd, arg int) (int, error) {
-	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(r), nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"strconv"
 	"syscall"
+
+	"tcp-socket-tools/internal/diag"
 )
 
 // logger writes the server's lines on descriptor 2: ERROR lines always,
@@ -13,20 +15,20 @@ type logger struct {
 }
 
 func (l logger) error(msg string) {
-	writeStderr(l.prog + ": ERROR: " + msg + "\n")
+	diag.Error(l.prog, msg)
 }
 
 // started is "PID started N/LIMIT".
 func (l logger) started(pid, n, limit int) {
 	if l.verbose {
-		writeStderr(l.prog + ": " + strconv.Itoa(pid) + " started " + fraction(n, limit) + "\n")
+		diag.Write(l.prog + ": " + strconv.Itoa(pid) + " started " + fraction(n, limit) + "\n")
 	}
 }
 
 // connected is "PID LOCALIP LOCALPORT REMOTEIP REMOTEPORT".
 func (l logger) connected(pid int, c connection) {
 	if l.verbose {
-		writeStderr(l.prog + ": " + strconv.Itoa(pid) + " " + c.localIP + " " + c.localPort + " " + c.remoteIP + " " + c.remotePort + "\n")
+		diag.Write(l.prog + ": " + strconv.Itoa(pid) + " " + c.localIP + " " + c.localPort + " " + c.remoteIP + " " + c.remotePort + "\n")
 	}
 }
 
@@ -43,13 +45,13 @@ func (l logger) ended(pid int, ws syscall.WaitStatus, n, limit int) {
 			status = 3
 		}
 	}
-	writeStderr(l.prog + ": " + strconv.Itoa(pid) + " ended status " + strconv.Itoa(status) + " code " + strconv.Itoa(code) + " " + fraction(n, limit) + "\n")
+	diag.Write(l.prog + ": " + strconv.Itoa(pid) + " ended status " + strconv.Itoa(status) + " code " + strconv.Itoa(code) + " " + fraction(n, limit) + "\n")
 }
 
 // refused is the line for a client turned away at its per-host limit.
 func (l logger) refused(c connection, limit int) {
 	if l.verbose {
-		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " per-host limit " + strconv.Itoa(limit) + "\n")
+		diag.Write(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " per-host limit " + strconv.Itoa(limit) + "\n")
 	}
 }
 

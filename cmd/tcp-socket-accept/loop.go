@@ -4,6 +4,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"tcp-socket-tools/internal/diag"
 )
 
 // backoff is how long a listener rests when the system is out of a
@@ -26,7 +28,7 @@ func (s *server) serve() {
 		f := os.NewFile(uintptr(l), "listener")
 		rc, err := f.SyscallConn()
 		if err != nil {
-			fatal(err)
+			diag.Fatal(s.log.prog, err)
 		}
 		for i := 0; i < loopsPerListener; i++ {
 			go s.acceptFrom(rc, l)

@@ -15,6 +15,10 @@ package main
 import (
 	"os"
 	"syscall"
+
+	"tcp-socket-tools/internal/cmdline"
+	"tcp-socket-tools/internal/diag"
+	"tcp-socket-tools/internal/environ"
 )
 
 // server is what the accept loop, the reaper and the signal handler share.
@@ -27,39 +31,35 @@ type server struct {
 }
 
 func main() {
-	var args []string
-	if len(os.Args) > 1 {
-		args = os.Args[1:]
-	}
+	prog, args := cmdline.Split(os.Args, "tcp-socket-accept")
 	c, req, err := parseArgs(args)
-	switch {
-	case err != nil:
-		fatal(err)
-	case req == help:
-		os.Stdout.WriteString(usageLine + optionList)
-		return
-	case req == usage:
-		os.Stdout.WriteString(usageLine)
+	if err != nil {
+		diag.Fatal(prog, err)
+	}
+	if c.command().Answer(req, prog) {
 		return
 	}
 	// The listeners are checked before anything starts the runtime's
 	// poller, whose descriptors would take free slots among them;
-	// readEnviron's descriptor is closed again at once.
-	env := readEnviron()
+	// environ.Read's descriptor is closed again at once.
+	env, err := environ.Read()
+	if err != nil {
+		diag.Fatal(prog, err)
+	}
 	n, err := listenerCount(env, syscall.Getpid())
 	if err != nil {
-		fatal(err)
+		diag.Fatal(prog, err)
 	}
 	fds, err := openListeners(n)
 	if err != nil {
-		fatal(err)
+		diag.Fatal(prog, err)
 	}
 	s := &server{
 		cfg:       c,
 		listeners: fds,
 		env:       env,
 		kids:      newChildren(c.limit, c.perHost),
-		log:       logger{prog: progName(), verbose: c.verbose},
+		log:       logger{prog: prog, verbose: c.verbose},
 	}
 	tuneRuntime(env)
 	s.catchSignals(ignoredStopSignals())

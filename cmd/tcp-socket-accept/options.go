@@ -1,6 +1,11 @@
 package main
 
-import "errors"
+import (
+	"errors"
+
+	"tcp-socket-tools/internal/cmdline"
+	"tcp-socket-tools/internal/cparse"
+)
 
 // config is everything the command line says, handed from step to step.
 type config struct {
@@ -15,52 +20,49 @@ type config struct {
 	next          []string // next-prog and its own arguments, untouched
 }
 
-const usageLine = "Usage: tcp-socket-accept [OPTION...] {next-prog...}\n"
+// command is the option table: what each option sets in c, and its help.
+func (c *config) command() cmdline.Command {
+	return cmdline.Command{
+		Operands: "{next-prog...}",
+		Options: []cmdline.Option{
+			{Long: "verbose", Short: 'v', Help: "Print status messages.", Set: cmdline.On(&c.verbose)},
+			{Long: "keepalives", Short: 'k', Help: "Turn on TCP keepalives.", Set: cmdline.On(&c.keepalives)},
+			{Long: "no-keepalives", Help: "Leave TCP keepalives off (the default).", Set: func(string) error { c.keepalives = false; return nil }},
+			{Long: "no-delay", Short: 'D', Help: "Turn off the TCP Nagle algorithm.", Set: cmdline.On(&c.noDelay)},
+			{Long: "no-kill-IP-options", Short: 'o', Help: "Leave IP options on connections.", Set: cmdline.On(&c.keepIPOptions)},
+			{Long: "connection-limit", Short: 'c', Value: "number", Help: "Specify the maximum number of simultaneous connections (default 40).", Set: count(&c.limit)},
+			{Long: "per-host-limit", Short: 'C', Value: "number", Help: "Specify the maximum number of simultaneous connections from one address.", Set: count(&c.perHost)},
+			{Long: "localname", Short: 'l', Value: "name", Help: "Set $TCPLOCALHOST to name.", Set: func(s string) error {
+				c.localName, c.hasLocalName = s, true
+				return nil
+			}},
+		},
+	}
+}
 
-const optionList = `Options:
-  -v, --verbose                 Print status messages.
-  -k, --keepalives              Turn on TCP keepalives.
-      --no-keepalives           Leave TCP keepalives off (the default).
-  -D, --no-delay                Turn off the TCP Nagle algorithm.
-  -o, --no-kill-IP-options      Leave IP options on connections.
-  -c, --connection-limit number Specify the maximum number of simultaneous connections (default 40).
-  -C, --per-host-limit number   Specify the maximum number of simultaneous connections from one address.
-  -l, --localname name          Set $TCPLOCALHOST to name.
-  -?, --help                    Print this help and exit.
-      --usage                   Print the usage line and exit.
-`
+func count(n *int) func(string) error {
+	return func(s string) (err error) { *n, err = positiveInt(s); return err }
+}
 
 // parseArgs reads the command line into a config.
-func parseArgs(args []string) (config, request, error) {
+func parseArgs(args []string) (config, cmdline.Request, error) {
 	c := config{limit: 40}
-	rest, req, err := parseOptions(args, c.options())
-	if err != nil || req != run {
+	rest, req, err := c.command().Parse(args)
+	if err != nil || req != cmdline.Run {
 		return c, req, err
 	}
 	if len(rest) == 0 {
-		return c, run, errors.New("missing next-prog")
+		return c, req, errors.New("missing next-prog")
 	}
 	c.next = rest
-	return c, run, nil
+	return c, req, nil
 }
 
-// options is the table of what each option sets in c.
-func (c *config) options() []option {
-	on := func(b *bool) func() { return func() { *b = true } }
-	count := func(n *int) func(string) error {
-		return func(s string) (err error) { *n, err = positiveInt(s); return err }
+// positiveInt reads a count as cparse.Int does, and refuses zero too.
+func positiveInt(s string) (int, error) {
+	n, err := cparse.Int(s)
+	if err == nil && n == 0 {
+		return 0, errors.New("must be at least 1")
 	}
-	return []option{
-		{long: "verbose", short: 'v', set: on(&c.verbose)},
-		{long: "keepalives", short: 'k', set: on(&c.keepalives)},
-		{long: "no-keepalives", set: func() { c.keepalives = false }},
-		{long: "no-delay", short: 'D', set: on(&c.noDelay)},
-		{long: "no-kill-IP-options", short: 'o', set: on(&c.keepIPOptions)},
-		{long: "connection-limit", short: 'c', setValue: count(&c.limit)},
-		{long: "per-host-limit", short: 'C', setValue: count(&c.perHost)},
-		{long: "localname", short: 'l', setValue: func(s string) error {
-			c.localName, c.hasLocalName = s, true
-			return nil
-		}},
-	}
+	return n, err
 }

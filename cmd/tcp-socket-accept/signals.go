@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"tcp-socket-tools/internal/fds"
 )
 
 // Signals that stop or continue a process: the runtime leaves them as it
@@ -52,7 +54,7 @@ func (s *server) onSignal(sig syscall.Signal) {
 // ignoredStopSignals lists those of stopSignals ignored when the server
 // started, as the kernel shows them in /proc/self/status.
 func ignoredStopSignals() []syscall.Signal {
-	data, err := readRaw("/proc/self/status")
+	data, err := fds.ReadFile("/proc/self/status")
 	if err != nil {
 		return nil
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // statusMasks reads SigBlk, SigIgn and SigCgt from a /proc/PID/status.
@@ -58,14 +59,14 @@ func TestChildSignalState(t *testing.T) {
 	}
 	defer out.Close()
 	// The launcher's state, seen by cat run from it directly.
-	direct := start(t, serverSpec{argv: []string{probePath(), "/bin/cat", "/proc/self/status"}, env: []string{"ACCEPT_LAUNCH=state"}, stdout: out})
+	direct := start(t, serverSpec{argv: []string{testkit.ProbePath(), "/bin/cat", "/proc/self/status"}, env: []string{"PROBE_LAUNCH=state"}, stdout: out})
 	direct.waitExit()
 	data, err := os.ReadFile(out.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
 	blk0, ign0, _ := statusMasks(t, string(data))
-	if blk0&sigset(launchBlocked) != sigset(launchBlocked) || ign0&sigset(launchIgnored) != sigset(launchIgnored) {
+	if blk0&testkit.Sigset(testkit.LaunchBlocked) != testkit.Sigset(testkit.LaunchBlocked) || ign0&testkit.Sigset(testkit.LaunchIgnored) != testkit.Sigset(testkit.LaunchIgnored) {
 		t.Fatalf("the launcher's state did not reach cat: blocked %x, ignored %x", blk0, ign0)
 	}
 
@@ -74,8 +75,8 @@ func TestChildSignalState(t *testing.T) {
 			argv := []string{tsaBinary, "cat", "/proc/self/status"}
 			env := []string{}
 			if launch != "" {
-				argv = append([]string{probePath()}, argv...)
-				env = append(env, "ACCEPT_LAUNCH="+launch)
+				argv = append([]string{testkit.ProbePath()}, argv...)
+				env = append(env, "PROBE_LAUNCH="+launch)
 			}
 			s := start(t, serverSpec{argv: argv, env: env, files: []*os.File{l}})
 			c := dial(t, addr)
@@ -98,10 +99,10 @@ func TestChildSignalState(t *testing.T) {
 				// What Go cannot keep, pinned so that a release that
 				// keeps it is noticed: the runtime unblocks SIGHUP,
 				// SIGINT, SIGQUIT, SIGTERM and SIGCHLD in its threads.
-				wantBlk = sigset([]syscall.Signal{syscall.SIGPIPE, syscall.SIGUSR2, syscall.SIGWINCH})
+				wantBlk = testkit.Sigset([]syscall.Signal{syscall.SIGPIPE, syscall.SIGUSR2, syscall.SIGWINCH})
 			}
-			if blk&sigset(launchBlocked) != wantBlk {
-				t.Errorf("the child blocks %x of the launcher's %x; want %x", blk&sigset(launchBlocked), sigset(launchBlocked), wantBlk)
+			if blk&testkit.Sigset(testkit.LaunchBlocked) != wantBlk {
+				t.Errorf("the child blocks %x of the launcher's %x; want %x", blk&testkit.Sigset(testkit.LaunchBlocked), testkit.Sigset(testkit.LaunchBlocked), wantBlk)
 			}
 		})
 	}
@@ -238,37 +239,5 @@ func TestSIGTERMAndSIGINT(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestBrokenStderr: with -v and a standard error whose reader has gone,
-// or none at all, the server goes on serving.
-func TestBrokenStderr(t *testing.T) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr.Close()
-	defer pw.Close()
-	t.Run("broken", func(t *testing.T) { serveWithStderr(t, serverSpec{stderr: pw}) })
-	t.Run("closed", func(t *testing.T) { serveWithStderr(t, serverSpec{noStderr: true}) })
-}
-
-func serveWithStderr(t *testing.T, spec serverSpec) {
-	l, addr := listener(t, "127.0.0.1", -1)
-	spec.argv = []string{tsaBinary, "-v", "-c", "1", "/bin/sh", "-c", "echo served; echo to stderr >&2"}
-	spec.files = []*os.File{l}
-	s := start(t, spec)
-	for i := 0; i < 5; i++ {
-		c := dial(t, addr)
-		data, _ := io.ReadAll(c)
-		c.Close()
-		if string(data) != "served\n" {
-			t.Fatalf("client %d got %q; want it served", i, data)
-		}
-	}
-	time.Sleep(100 * time.Millisecond)
-	if !s.alive() {
-		t.Errorf("the server died writing to a broken stderr: %v", s.waitExit())
 	}
 }

@@ -3,6 +3,10 @@ package main
 import (
 	"errors"
 	"syscall"
+
+	"tcp-socket-tools/internal/diag"
+	"tcp-socket-tools/internal/environ"
+	"tcp-socket-tools/internal/execvp"
 )
 
 // spawn starts next-prog for the connection conn, found as execvp(3)
@@ -20,35 +24,34 @@ func spawn(next, env []string, conn int) (int, error) {
 		Env:   env,
 		Files: []uintptr{uintptr(conn), uintptr(conn), 2},
 	}
-	var denied bool
-	err := error(syscall.ENOENT)
-	for _, file := range searchPath(next[0], env) {
-		if next[0] == "" {
-			break
+	path, ok := environ.Get(env, "PATH")
+	if !ok {
+		path = execvp.DefaultPath
+	}
+	var pid int
+	err := execvp.Search(next[0], path, func(file string) error {
+		if err := missing(file); err != nil {
+			return err
 		}
-		if missing(file) {
-			continue
-		}
-		var pid int
+		var err error
 		pid, err = syscall.ForkExec(file, next, attr)
-		if err == nil {
-			return pid, nil
-		}
-		if !searchGoesOn(err) {
-			break
-		}
-		denied = denied || err == syscall.EACCES
+		return err
+	})
+	if err != nil {
+		return 0, errors.New(diag.Quote(next[0]) + ": " + err.Error())
 	}
-	if denied && searchGoesOn(err) {
-		err = syscall.EACCES
-	}
-	return 0, errors.New(quoted(next[0]) + ": " + err.Error())
+	return pid, nil
 }
 
-// missing tells, without a fork, that exec would fail on file with ENOENT
-// or ENOTDIR, which the search passes over.
-func missing(file string) bool {
+// missing is ENOENT or ENOTDIR when stat(2) shows that exec would fail on
+// file with that error, which the search passes over, and nil otherwise.
+// A stat costs a hundredth of a fork whose exec fails (0.3 against 45 µs
+// measured), and with a PATH such as Debian's a program in /usr/bin is
+// found after three misses.
+func missing(file string) error {
 	var st syscall.Stat_t
-	err := syscall.Stat(file, &st)
-	return err == syscall.ENOENT || err == syscall.ENOTDIR
+	if err := syscall.Stat(file, &st); err == syscall.ENOENT || err == syscall.ENOTDIR {
+		return err
+	}
+	return nil
 }

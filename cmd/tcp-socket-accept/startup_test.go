@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 // fails checks that s ended at start with status 1 and one FATAL line
@@ -71,9 +73,10 @@ func TestHelpAndUsage(t *testing.T) {
 		st, _ := p.Wait()
 		data, _ := os.ReadFile(out.Name())
 		out.Close()
-		want := usageLine
+		var c config
+		want := c.command().UsageLine("tcp-socket-accept")
 		if args[0] != "--usage" && args[len(args)-1] != "-x" {
-			want += optionList
+			want = c.command().HelpText("tcp-socket-accept")
 		}
 		if st.ExitCode() != 0 || string(data) != want {
 			t.Errorf("%q: exit %d, output %q; want 0 and %q", args, st.ExitCode(), data, want)
@@ -129,7 +132,7 @@ func TestListenerErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := start(t, serverSpec{argv: selfPid(tsaBinary, "cat"), files: c.files, env: c.env})
+			s := start(t, serverSpec{argv: testkit.AsOwnPid(tsaBinary, "cat"), files: c.files, env: c.env})
 			fails(t, s, c.want)
 		})
 	}
@@ -141,10 +144,10 @@ func TestListenerErrors(t *testing.T) {
 	}
 	defer pr.Close()
 	defer pw.Close()
-	launched := []string{probePath(), tsaBinary, "cat"}
-	fails(t, start(t, serverSpec{argv: launched, stdin: pr, env: []string{"ACCEPT_LAUNCH=nonblocking-stdin"}}), "descriptor 3: not open")
+	launched := []string{testkit.ProbePath(), tsaBinary, "cat"}
+	fails(t, start(t, serverSpec{argv: launched, stdin: pr, env: []string{"PROBE_LAUNCH=nonblocking-stdin"}}), "descriptor 3: not open")
 	// A LISTEN_PID of another process, or junk, means descriptor 3 alone.
-	for _, argv := range [][]string{{tsaBinary, "cat"}, selfPid(tsaBinary, "cat")} {
+	for _, argv := range [][]string{{tsaBinary, "cat"}, testkit.AsOwnPid(tsaBinary, "cat")} {
 		s := start(t, serverSpec{argv: argv, files: []*os.File{file}, env: []string{"LISTEN_FDS=junk", "LISTEN_PID=1"}})
 		fails(t, s, "descriptor 3: not a socket")
 	}

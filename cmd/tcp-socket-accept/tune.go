@@ -3,6 +3,8 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
+
+	"tcp-socket-tools/internal/environ"
 )
 
 // tuneRuntime fits the Go runtime to a server that spends its life in
@@ -14,14 +16,14 @@ func tuneRuntime(env []string) {
 	// other; one P costs 40% less CPU time per connection but lets one
 	// fork stall everything, and p99 latency goes from 12 to 19 ms
 	// (bench-accept, 2 CPUs). GOMAXPROCS in the environment still decides.
-	if _, set := getenv(env, "GOMAXPROCS"); !set {
+	if _, set := environ.Get(env, "GOMAXPROCS"); !set {
 		runtime.GOMAXPROCS(min(2, runtime.NumCPU()))
 	}
 	// Nothing the server allocates outlives its connection: a heap goal
 	// of a quarter of the live heap (almost nothing) over the minimum
 	// keeps the peak resident set near 5 MB instead of 8, for a GC that
 	// costs little when nothing survives it. GOGC still decides.
-	if _, set := getenv(env, "GOGC"); !set {
+	if _, set := environ.Get(env, "GOGC"); !set {
 		debug.SetGCPercent(25)
 	}
 	warmThreads(spareThreads)

@@ -27,20 +27,12 @@ import (
 )
 
 func main() {
-	argv0, args := "", []string(nil)
-	if len(os.Args) > 0 {
-		argv0, args = os.Args[0], os.Args[1:]
-	}
-	prog := diag.ProgName(argv0, "tcp-socket-listen")
+	prog, args := cmdline.Split(os.Args, "tcp-socket-listen")
 	c, req, err := parseArgs(args)
-	switch {
-	case err != nil:
+	if err != nil {
 		diag.Fatal(prog, err)
-	case req == cmdline.Help:
-		os.Stdout.WriteString(c.command().HelpText(prog))
-		return
-	case req == cmdline.Usage:
-		os.Stdout.WriteString(c.command().UsageLine(prog))
+	}
+	if c.command().Answer(req, prog) {
 		return
 	}
 	env, err := environ.Read()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"math"
 
 	"tcp-socket-tools/internal/cmdline"
 	"tcp-socket-tools/internal/cparse"
@@ -32,27 +31,22 @@ func (c *config) command() cmdline.Command {
 	return cmdline.Command{
 		Operands: "{host} {service} {next-prog...}",
 		Options: []cmdline.Option{
-			{Long: "no-reuse-address", Help: "Disallow rapid re-use of a local IP address and port.", Set: on(&c.noReuseAddress)},
-			{Long: "reuse-port", Help: "Allow multiple listening sockets to share a single local IP address and port.", Set: on(&c.reusePort)},
-			{Long: "bind-to-any", Help: "Allow binding to any IP address even if it is not on any network interface.", Set: on(&c.bindToAny)},
-			{Long: "numeric-host", Short: 'H', Help: "Assume that the host is an IP address.", Set: on(&c.numericHost)},
-			{Long: "numeric-service", Help: "Assume that the service is a port number.", Set: on(&c.numericService)},
-			{Long: "check-interfaces", Help: "Disallow IPv4 or IPv6 if no interface supports them.", Set: on(&c.checkInterfaces)},
-			{Long: "combine4and6", Help: "Allow IPv6 sockets to talk IPv4 to mapped addresses.", Set: on(&c.combine4and6)},
-			{Long: "upstart-compatibility", Help: "Set $UPSTART_FDS and $UPSTART_EVENTS for compatibility with upstart.", Set: on(&c.upstart)},
-			{Long: "systemd-compatibility", Help: "Set $LISTEN_FDS and $LISTEN_PID for compatibility with systemd.", Set: on(&c.systemd)},
+			{Long: "no-reuse-address", Help: "Disallow rapid re-use of a local IP address and port.", Set: cmdline.On(&c.noReuseAddress)},
+			{Long: "reuse-port", Help: "Allow multiple listening sockets to share a single local IP address and port.", Set: cmdline.On(&c.reusePort)},
+			{Long: "bind-to-any", Help: "Allow binding to any IP address even if it is not on any network interface.", Set: cmdline.On(&c.bindToAny)},
+			{Long: "numeric-host", Short: 'H', Help: "Assume that the host is an IP address.", Set: cmdline.On(&c.numericHost)},
+			{Long: "numeric-service", Help: "Assume that the service is a port number.", Set: cmdline.On(&c.numericService)},
+			{Long: "check-interfaces", Help: "Disallow IPv4 or IPv6 if no interface supports them.", Set: cmdline.On(&c.checkInterfaces)},
+			{Long: "combine4and6", Help: "Allow IPv6 sockets to talk IPv4 to mapped addresses.", Set: cmdline.On(&c.combine4and6)},
+			{Long: "upstart-compatibility", Help: "Set $UPSTART_FDS and $UPSTART_EVENTS for compatibility with upstart.", Set: cmdline.On(&c.upstart)},
+			{Long: "systemd-compatibility", Help: "Set $LISTEN_FDS and $LISTEN_PID for compatibility with systemd.", Set: cmdline.On(&c.systemd)},
 			{Long: "backlog", Short: 'b', Value: "number", Help: "Specify the listening backlog (default 5).", Set: c.setBacklog},
 		},
 	}
 }
 
-// on is the setter of a switch.
-func on(flag *bool) func(string) error {
-	return func(string) error { *flag = true; return nil }
-}
-
 func (c *config) setBacklog(value string) error {
-	n, err := parseBacklog(value)
+	n, err := cparse.Int(value)
 	if err != nil {
 		return err
 	}
@@ -76,20 +70,4 @@ func parseArgs(args []string) (config, cmdline.Request, error) {
 	}
 	c.host, c.service, c.next = rest[0], rest[1], rest[2:]
 	return c, req, nil
-}
-
-// parseBacklog reads an unsigned number as C's strtoul does with base 0
-// (17, 0x11 and 021 are all seventeen), but refuses what strtoul would
-// wrap or truncate: a minus sign, and anything listen(2)'s int cannot hold.
-func parseBacklog(s string) (int, error) {
-	v, neg, err := cparse.Strtoul(s)
-	switch {
-	case err != nil:
-		return 0, err
-	case neg:
-		return 0, errors.New("negative number")
-	case v > math.MaxInt32:
-		return 0, errors.New("number out of range")
-	}
-	return int(v), nil
 }

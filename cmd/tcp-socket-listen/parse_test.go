@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tcp-socket-tools/internal/cmdline"
+	"tcp-socket-tools/internal/cparse"
 	"tcp-socket-tools/internal/cparse/cmodel"
 )
 
@@ -19,14 +20,14 @@ func FuzzBacklog(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseBacklog(s)
+		n, err := cparse.Int(s)
 		ok, neg, v, fits := cmodel.Strtoul(s)
 		if ok && !neg && fits && v <= math.MaxInt32 {
 			if err != nil || n != int(v) {
-				t.Fatalf("parseBacklog(%q) = %d, %v; want %d", s, n, err, v)
+				t.Fatalf("cparse.Int(%q) = %d, %v; want %d", s, n, err, v)
 			}
 		} else if err == nil {
-			t.Fatalf("parseBacklog(%q) = %d; want an error", s, n)
+			t.Fatalf("cparse.Int(%q) = %d; want an error", s, n)
 		}
 	})
 }

@@ -89,7 +89,7 @@ func TestTransparency(t *testing.T) {
 	// keeps it is noticed (go.dev/issue/21078 and the os/signal docs): it
 	// keeps an inherited SIG_IGN only for SIGHUP and SIGINT (and the stop
 	// signals it leaves alone), and unblocks the signals it needs.
-	wantIgn := testkit.Sigset([]syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTSTP})
+	wantIgn := testkit.Sigset([]syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTSTP, syscall.SIGTTOU})
 	wantBlk := testkit.Sigset([]syscall.Signal{syscall.SIGPIPE, syscall.SIGUSR2, syscall.SIGWINCH})
 	if ign1 != wantIgn {
 		t.Errorf("ignored through tcp-socket-listen: %x; Go %s today gives %x", ign1, runtime.Version(), wantIgn)

@@ -169,3 +169,8 @@ func (c Command) byShort(b byte) *Option {
 	}
 	return nil
 }
+
+// On is the Set of a switch that turns flag on.
+func On(flag *bool) func(string) error {
+	return func(string) error { *flag = true; return nil }
+}

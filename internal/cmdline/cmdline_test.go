@@ -115,3 +115,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSplit(t *testing.T) {
+	for _, c := range []struct {
+		argv []string
+		prog string
+		args []string
+	}{
+		{nil, "dflt", nil},
+		{[]string{"/usr/bin/tool", "-v", "x"}, "tool", []string{"-v", "x"}},
+		{[]string{"", "x"}, "dflt", []string{"x"}},
+		{[]string{"dir/"}, "dflt", []string{}},
+	} {
+		prog, args := Split(c.argv, "dflt")
+		if prog != c.prog || len(args) != len(c.args) || len(args) > 0 && !reflect.DeepEqual(args, c.args) {
+			t.Errorf("Split(%q) = %s, %q; want %s, %q", c.argv, prog, args, c.prog, c.args)
+		}
+	}
+}
+
+func TestOn(t *testing.T) {
+	var b bool
+	if err := On(&b)(""); err != nil || !b {
+		t.Errorf("On: %v, flag %v; want it set", err, b)
+	}
+}

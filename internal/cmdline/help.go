@@ -1,5 +1,11 @@
 package cmdline
 
+import (
+	"os"
+
+	"tcp-socket-tools/internal/diag"
+)
+
 // The options every command has, which Parse answers itself.
 var builtins = []Option{
 	{Long: "help", Short: '?', Help: "Print this help and exit."},
@@ -40,4 +46,28 @@ func names(o Option) string {
 		return "--" + o.Long
 	}
 	return "--" + o.Long + " " + o.Value
+}
+
+// Answer writes on standard output what req asks for, the help or the
+// usage line, and tells whether it asked for either.
+func (c Command) Answer(req Request, prog string) bool {
+	switch req {
+	case Help:
+		os.Stdout.WriteString(c.HelpText(prog))
+	case Usage:
+		os.Stdout.WriteString(c.UsageLine(prog))
+	default:
+		return false
+	}
+	return true
+}
+
+// Split takes argv apart as main receives it: the name the program goes
+// by in its messages and usage line (argv[0]'s base name, or name if
+// there is none) and its arguments.
+func Split(argv []string, name string) (prog string, args []string) {
+	if len(argv) == 0 {
+		return name, nil
+	}
+	return diag.ProgName(argv[0], name), argv[1:]
 }

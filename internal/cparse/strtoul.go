@@ -31,6 +31,22 @@ func Strtoul(s string) (v uint64, neg bool, err error) {
 	return v, neg, nil
 }
 
+// Int reads s as strtoul(s, &end, 0) does (17, 0x11 and 021 are all
+// seventeen), but refuses what strtoul would wrap or a C int truncate: a
+// minus sign, and anything above 2147483647.
+func Int(s string) (int, error) {
+	v, neg, err := Strtoul(s)
+	switch {
+	case err != nil:
+		return 0, err
+	case neg:
+		return 0, errors.New("negative number")
+	case v > math.MaxInt32:
+		return 0, ErrRange
+	}
+	return int(v), nil
+}
+
 // CutSign drops the white space and the sign that strtoul allows before
 // a number, and tells whether the sign was a minus.
 func CutSign(s string) (rest string, neg bool) {

@@ -6,6 +6,7 @@ package diag
 import (
 	"os"
 	"strconv"
+	"syscall"
 )
 
 // Quote shows s as it is, unless that would hide it or break the line:
@@ -43,8 +44,28 @@ func ProgName(argv0, name string) string {
 }
 
 // Fatal writes "PROG: FATAL: err" on standard error, one line, and exits
-// with status 1.
+// with status 1, even where standard error is a pipe whose reader has
+// gone (see Write).
 func Fatal(prog string, err error) {
-	os.Stderr.WriteString(prog + ": FATAL: " + err.Error() + "\n")
+	Write(prog + ": FATAL: " + err.Error() + "\n")
 	os.Exit(1)
+}
+
+// Error writes "PROG: ERROR: msg", the one line a server logs for a
+// transient failure before it goes on.
+func Error(prog, msg string) {
+	Write(prog + ": ERROR: " + msg + "\n")
+}
+
+// Write writes line on descriptor 2 in one write(2), so that lines from
+// several goroutines do not interleave. It bypasses os.Stderr, which
+// would kill a server with SIGPIPE on a broken stderr (unless notified)
+// and could start the runtime's poller; a failure is ignored, for there is
+// nowhere left to report it.
+func Write(line string) {
+	for {
+		if _, err := syscall.Write(2, []byte(line)); err != syscall.EINTR {
+			return
+		}
+	}
 }

@@ -22,7 +22,7 @@ const FirstListenFD = 3
 // 4294967295), truncates it to an unsigned int and adds 3, which can put
 // the socket on standard error.
 func ListenFDs(env []string, pid int) (int, error) {
-	lp, ok := number(env, "LISTEN_PID")
+	lp, ok := Number(env, "LISTEN_PID")
 	if !ok || lp != uint64(pid) {
 		return 0, nil
 	}
@@ -40,8 +40,9 @@ func ListenFDs(env []string, pid int) (int, error) {
 	return int(lf), nil
 }
 
-// number reads name's value as a whole unsigned number.
-func number(env []string, name string) (uint64, bool) {
+// Number reads name's value as a whole unsigned number, as strtoul(3)
+// reads it; a minus sign, junk or a value past 64 bits is no number.
+func Number(env []string, name string) (uint64, bool) {
 	s, ok := Get(env, name)
 	if !ok {
 		return 0, false

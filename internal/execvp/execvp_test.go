@@ -24,6 +24,10 @@ func TestSearchOrder(t *testing.T) {
 		{"prog", "/a:/b", map[string]error{"/a/prog": syscall.ENOEXEC}, []string{"/a/prog"}, syscall.ENOEXEC},
 		{"./prog", "/a", map[string]error{}, []string{"./prog"}, syscall.ENOENT},
 		{"", "/a", map[string]error{}, nil, syscall.ENOENT},
+		{"prog", ":/a::", map[string]error{}, []string{"prog", "/a/prog", "prog", "prog"}, syscall.ENOENT},
+		{"prog", "", map[string]error{}, []string{"prog"}, syscall.ENOENT},
+		{"prog", DefaultPath, map[string]error{}, []string{"/bin/prog", "/usr/bin/prog"}, syscall.ENOENT},
+		{"/x/prog", "/a", map[string]error{}, []string{"/x/prog"}, syscall.ENOENT},
 	}
 	for _, c := range cases {
 		var tried []string

@@ -20,6 +20,20 @@ func DupOnto(oldfd, newfd int, closeOnExec bool) error {
 	return nil
 }
 
+// CloseOnExec sets fd's FD_CLOEXEC. OpenBSD forbids the raw fcntl
+// system call; the libc-backed syscall.CloseOnExec reports nothing.
+func CloseOnExec(fd int) error {
+	if runtime.GOOS == "openbsd" {
+		syscall.CloseOnExec(fd)
+		return nil
+	}
+	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, syscall.FD_CLOEXEC)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
 // KeepOnExec clears fd's FD_CLOEXEC; OpenBSD serves fcntl only through
 // libc, which package syscall does not export.
 func KeepOnExec(fd int) error {

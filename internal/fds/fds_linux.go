@@ -14,6 +14,16 @@ func DupOnto(oldfd, newfd int, closeOnExec bool) error {
 	return syscall.Dup3(oldfd, newfd, flags)
 }
 
+// CloseOnExec sets fd's FD_CLOEXEC, reporting a failure that
+// syscall.CloseOnExec would drop.
+func CloseOnExec(fd int) error {
+	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, syscall.FD_CLOEXEC)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
 // KeepOnExec clears fd's FD_CLOEXEC.
 func KeepOnExec(fd int) error {
 	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, 0)

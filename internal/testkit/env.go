@@ -18,7 +18,7 @@ func WithoutProbeVars(env []string) []string {
 // GetenvIn is name's value in env, read apart from package environ.
 func GetenvIn(env []string, name string) (string, bool) {
 	for _, kv := range env {
-		if k, v, _ := strings.Cut(kv, "="); k == name {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
 			return v, true
 		}
 	}

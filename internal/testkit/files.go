@@ -40,7 +40,13 @@ func File(t *testing.T, path string, open func(string) (*os.File, error)) *os.Fi
 
 // FreePort is a loopback port that nothing listens on just now.
 func FreePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return FreePortOn(t, "127.0.0.1")
+}
+
+// FreePortOn is a port on host that nothing listens on just now.
+func FreePortOn(t *testing.T, host string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func RawEnviron() ([]string, error) {
 
 // The state that TestTransparency launches from.
 var (
-	LaunchIgnored = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGTSTP}
+	LaunchIgnored = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGTSTP, syscall.SIGTTOU}
 	LaunchBlocked = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR2, syscall.SIGCHLD, syscall.SIGWINCH}
 )
 

@@ -20,7 +20,8 @@ type Build struct {
 
 // Main is a command's TestMain. Started as a launcher (PROBE_LAUNCH), in
 // one of modes (the name of an environment variable, and what runs with
-// its value, returning the exit status) or as the probe (PROBE_OUT), the
+// its value, returning the exit status) or as the probe (PROBE_OUT, or
+// PROBE_DIR as a server's child: see connProbe), the
 // test binary plays that part and exits; otherwise it builds the
 // commands and runs the tests.
 func Main(m *testing.M, modes map[string]func(value string) int, builds ...Build) {
@@ -31,6 +32,9 @@ func Main(m *testing.M, modes map[string]func(value string) int, builds ...Build
 		if v := os.Getenv(name); v != "" {
 			os.Exit(mode(v))
 		}
+	}
+	if dir := os.Getenv("PROBE_DIR"); dir != "" {
+		os.Exit(connProbe(dir, os.Getenv("PROBE_MODE")))
 	}
 	if out := os.Getenv("PROBE_OUT"); out != "" {
 		os.Exit(probe(out))

@@ -24,11 +24,18 @@ type Report struct {
 	SS      string           // ss -ltnH, when PROBE_SS is set
 	Reached map[string]bool  // PROBE_DIAL's addresses: reached through descriptor 3?
 	Served  int              // connections answered on descriptor 3, with PROBE_SERVE
+
+	// As a server's child (PROBE_DIR): its parent, how many children
+	// the parent had when the probe started, and its connection.
+	Ppid     int
+	Siblings int
+	Conn     ConnReport
 }
 
 type FDReport struct {
-	Link   string // where /proc/self/fd/N points
-	Socket *SockReport
+	Link     string // where /proc/self/fd/N points
+	Nonblock bool   // O_NONBLOCK, as F_GETFL shows it
+	Socket   *SockReport
 }
 
 // SockReport holds getsockopt's answers, -1 where it gave none.
@@ -45,10 +52,7 @@ type SockReport struct {
 const soReusePortNative = 0xf
 
 func probe(out string) int {
-	r := Report{Pid: os.Getpid(), Args: os.Args, Env: os.Environ(), FDs: map[int]FDReport{}}
-	r.Raw, _ = RawEnviron() // nil without /proc
-	r.FDs = InheritedFDs()
-	r.Cwd, _ = os.Getwd()
+	r := inherited()
 	if os.Getenv("PROBE_SS") != "" {
 		ss, err := exec.Command("ss", "-ltnH").Output()
 		if err != nil {
@@ -65,11 +69,29 @@ func probe(out string) int {
 	if n := os.Getenv("PROBE_SERVE"); n != "" {
 		r.Served = serveThrough3(n, os.Getenv("PROBE_GO"))
 	}
+	return writeReport(r, out)
+}
+
+// inherited is what every probe reports: what it was started with.
+func inherited() Report {
+	r := Report{Pid: os.Getpid(), Ppid: os.Getppid(), Args: os.Args, Env: os.Environ()}
+	r.Raw, _ = RawEnviron() // nil without /proc
+	r.FDs = InheritedFDs()
+	r.Cwd, _ = os.Getwd()
+	return r
+}
+
+// writeReport writes r to out whole, renamed into place, so that a reader
+// waiting for out never sees half of it.
+func writeReport(r Report, out string) int {
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(r); err != nil {
 		return 3
 	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(out+".tmp", buf.Bytes(), 0o600); err != nil {
+		return 3
+	}
+	if err := os.Rename(out+".tmp", out); err != nil {
 		return 3
 	}
 	return 0
@@ -89,8 +111,9 @@ func InheritedFDs() map[int]FDReport {
 		if errno != 0 || r&syscall.FD_CLOEXEC != 0 {
 			continue
 		}
+		fl, _, _ := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
 		link, _ := os.Readlink("/proc/self/fd/" + e.Name())
-		f := FDReport{Link: link}
+		f := FDReport{Link: link, Nonblock: fl&syscall.O_NONBLOCK != 0}
 		if strings.HasPrefix(link, "socket:") {
 			f.Socket = readSocket(fd)
 		}
