@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 // Quote shows s as it is, unless that would hide it or break the line:
@@ -60,11 +61,22 @@ func Error(prog, msg string) {
 // Write writes line on descriptor 2 in one write(2), so that lines from
 // several goroutines do not interleave. It bypasses os.Stderr, which
 // would kill a server with SIGPIPE on a broken stderr (unless notified)
-// and could start the runtime's poller; a failure is ignored, for there is
-// nowhere left to report it.
+// and could start the runtime's poller. A standard error that is full and
+// non-blocking is waited for, a millisecond at a time, for up to a
+// second; any other failure is ignored, for there is nowhere left to
+// report it.
 func Write(line string) {
-	for {
-		if _, err := syscall.Write(2, []byte(line)); err != syscall.EINTR {
+	b := []byte(line)
+	for waited := 0; len(b) > 0 && waited < 1000; {
+		n, err := syscall.Write(2, b)
+		switch err {
+		case nil:
+			b = b[n:]
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			time.Sleep(time.Millisecond)
+			waited++
+		default:
 			return
 		}
 	}
