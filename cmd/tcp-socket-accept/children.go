@@ -25,10 +25,32 @@ type children struct {
 	byHost   map[string]int // children and forks in progress, per client
 	forking  int            // forks in progress
 	early    map[int]syscall.WaitStatus
+	started  int        // children started, ever
+	born     *sync.Cond // on mu: started has grown
 }
 
 func newChildren(limit, perHost int) *children {
-	return &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}, early: map[int]syscall.WaitStatus{}}
+	c := &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}, early: map[int]syscall.WaitStatus{}}
+	c.born = sync.NewCond(&c.mu)
+	return c
+}
+
+// startedSoFar is how many children have started.
+func (c *children) startedSoFar() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.started
+}
+
+// awaitChild returns how many children have started, once more than
+// seen have: when wait4 finds none, it has nothing to wait for until then.
+func (c *children) awaitChild(seen int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.started == seen {
+		c.born.Wait()
+	}
+	return c.started
 }
 
 // reserve returns when it holds a slot for a connection about to be
@@ -100,6 +122,8 @@ func (c *children) forkDone() {
 // add records a started child in the slot reserved for it, and returns
 // how it ended if the reaper got to it first; with mu held.
 func (c *children) add(pid int, host string) (syscall.WaitStatus, bool) {
+	c.started++
+	c.born.Signal()
 	c.reserved--
 	c.byPid[pid] = host
 	ws, ended := c.early[pid]

@@ -1,40 +1,39 @@
 package main
 
-import (
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "syscall"
 
 // reap collects every child that ends, for ever. One goroutine does it
-// for all children: woken by SIGCHLD, it calls wait4(-1, WNOHANG) until
-// none is left to collect, so no thread waits per child and the threads
-// do not grow with the children. A SIGCHLD that comes while it collects is
-// kept in the channel's one slot, so none is lost.
+// for all children, blocked in wait4(-1): the kernel wakes it when any
+// child ends, so one thread waits for them all and the threads do not
+// grow with the children. Waiting in wait4 rather than for SIGCHLD spares
+// each connection the signal's trip through the runtime's signal
+// goroutine and a channel to the reaper.
 func (s *server) reap() {
-	chld := make(chan os.Signal, 1)
-	signal.Notify(chld, syscall.SIGCHLD)
+	// How many children had started before each wait, so that one
+	// started between wait4's ECHILD and awaitChild is not missed.
+	seen := s.kids.startedSoFar()
 	for {
-		s.reapEnded()
-		<-chld
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, 0, nil)
+		switch {
+		case err == nil:
+			seen = s.ended(pid, ws)
+		case err == syscall.EINTR:
+			// A signal came: wait again.
+		default:
+			// ECHILD: no child to wait for.
+			seen = s.kids.awaitChild(seen)
+		}
 	}
 }
 
-// reapEnded collects the children that have ended.
-func (s *server) reapEnded() {
+// ended forgets the child pid that ended with ws, and returns how many
+// children have started, read under the same lock.
+func (s *server) ended(pid int, ws syscall.WaitStatus) int {
 	s.kids.mu.Lock()
 	defer s.kids.mu.Unlock()
-	for {
-		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil || pid <= 0 {
-			return // ECHILD: none left; 0: the rest still run
-		}
-		if s.kids.reaped(pid, ws) {
-			s.log.ended(pid, ws, len(s.kids.byPid), s.kids.limit)
-		}
+	if s.kids.reaped(pid, ws) {
+		s.log.ended(pid, ws, len(s.kids.byPid), s.kids.limit)
 	}
+	return s.kids.started
 }
