@@ -23,6 +23,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 var (
@@ -73,7 +75,7 @@ func main() {
 	tcpserver, err := exec.LookPath("tcpserver")
 	check(err)
 
-	fmt.Printf("%s, %s/%s, %d CPUs, %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernel())
+	fmt.Println(testkit.Machine())
 	fmt.Printf("%d connections per round, %d in flight, %d rounds each, alternating\n\n", *conns, *inFlight, *rounds)
 
 	servers := []*server{
@@ -157,7 +159,7 @@ func (s *server) start(extra []string) {
 }
 
 func (s *server) stop() {
-	for _, pid := range children(s.proc.Pid) {
+	for _, pid := range testkit.ChildPids(s.proc.Pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	s.proc.Kill()
@@ -254,7 +256,7 @@ func (s *server) holdOpen(n int) (rssKB, threads int) {
 		check(err)
 		cs = append(cs, c)
 	}
-	for deadline := time.Now().Add(10 * time.Second); len(children(s.proc.Pid)) < n && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); len(testkit.ChildPids(s.proc.Pid)) < n && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	rssKB, threads = status(s.proc.Pid, "VmRSS"), status(s.proc.Pid, "Threads")
@@ -293,19 +295,6 @@ func status(pid int, field string) int {
 	return -1
 }
 
-func children(pid int) []int {
-	var pids []int
-	tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
-	for _, t := range tasks {
-		data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + t.Name() + "/children")
-		for _, f := range strings.Fields(string(data)) {
-			n, _ := strconv.Atoi(f)
-			pids = append(pids, n)
-		}
-	}
-	return pids
-}
-
 func median(rs []roundResult) roundResult {
 	pick := func(f func(roundResult) float64) float64 {
 		v := make([]float64, len(rs))
@@ -333,21 +322,6 @@ func freePort() string {
 	defer l.Close()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
-}
-
-func kernel() string {
-	var u syscall.Utsname
-	if syscall.Uname(&u) != nil {
-		return "unknown kernel"
-	}
-	var b []byte
-	for _, c := range u.Release {
-		if c == 0 {
-			break
-		}
-		b = append(b, byte(c))
-	}
-	return "Linux " + string(b)
 }
 
 func run(argv ...string) {

@@ -13,11 +13,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"tcp-socket-tools/internal/testkit"
 )
 
 var (
@@ -44,8 +45,7 @@ func main() {
 	strue := filepath.Join(dir, "true")
 	run("gcc", "-static", "-O2", "-s", "-o", strue, "testdata/true.c")
 
-	fmt.Printf("%s, %s/%s, %d CPUs, %s; %d runs each, alternating; medians\n\n",
-		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernel(), *runs)
+	fmt.Printf("%s; %d runs each, alternating; medians\n\n", testkit.Machine(), *runs)
 
 	one := compare("one chain-load, 127.0.0.1 0",
 		[]string{tsl, "127.0.0.1", "0", strue},
@@ -156,21 +156,6 @@ func size(path string) int64 {
 	fi, err := os.Stat(path)
 	check(err)
 	return fi.Size()
-}
-
-func kernel() string {
-	var u syscall.Utsname
-	if syscall.Uname(&u) != nil {
-		return "unknown kernel"
-	}
-	var b []byte
-	for _, c := range u.Release {
-		if c == 0 {
-			break
-		}
-		b = append(b, byte(c))
-	}
-	return "Linux " + string(b)
 }
 
 func run(argv ...string) {
