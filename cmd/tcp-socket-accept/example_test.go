@@ -21,10 +21,7 @@ import (
 // TestRunitService runs examples/tcp-socket-echo under runsv, kills the
 // server, and sees runsv start it again and it serve again.
 func TestRunitService(t *testing.T) {
-	runsv, err := exec.LookPath("runsv")
-	if err != nil {
-		t.Skip("runsv(8) is not installed (Debian's runit)")
-	}
+	runsv := testkit.SystemProgram(t, "runsv", "runit")
 	dir := filepath.Join(t.TempDir(), "echo")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -132,5 +129,24 @@ func TestEchoExample(t *testing.T) {
 		if line, err := bufio.NewReader(c).ReadString('\n'); line != msg {
 			t.Errorf("echo of %q: %q, %v; stderr:\n%s", msg, line, err, s.log())
 		}
+	}
+}
+
+// TestSetuidgidBetween runs the spec's other Usage: listen as root, then
+// chain through daemontools' setuidgid, so that the server and its
+// children run as nobody on the socket that root opened.
+func TestSetuidgidBetween(t *testing.T) {
+	setuidgid := testkit.SystemProgram(t, "setuidgid", "daemontools")
+	if os.Geteuid() != 0 {
+		t.Skip("setuidgid needs root to change user")
+	}
+	port := testkit.FreePortOn(t, "127.0.0.1")
+	s := start(t, serverSpec{argv: []string{tslBinary, "127.0.0.1", port, setuidgid, "nobody", tsaBinary,
+		"/bin/sh", "-c", `echo "$(id -u) $(id -g) $PROTO $TCPLOCALPORT"`}})
+	c := dial(t, net.JoinHostPort("127.0.0.1", port))
+	defer c.Close()
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if want := "65534 65534 TCP " + port + "\n"; line != want {
+		t.Errorf("the child said %q, %v; want %q; stderr:\n%s", line, err, want, s.log())
 	}
 }
