@@ -12,9 +12,15 @@ import (
 // accepting at once cannot pass the limit between them. At the limit the
 // loops queue, and each slot that frees goes to the first in the queue:
 // first come, first served, so that a busy listener cannot starve the
-// others. Forks run outside mu, several at once; a child the reaper
-// collects before its loop has recorded it waits in early, while forks
-// are in progress.
+// others. Forks run outside mu, so that one loop can accept while
+// another forks (syscall.ForkExec forks one at a time, under
+// syscall.ForkLock). A child the reaper collects before its loop has
+// recorded it waits in early, stamped with the newest fork begun by then:
+// only a fork begun no later can claim it, for a child's pid is free for
+// another child only once it has been collected. So a pid that a failed
+// exec's child leaves there, which syscall.ForkExec would have collected
+// itself, is never taken for a later child's; it is dropped once every
+// fork that could have made it has ended.
 type children struct {
 	mu       sync.Mutex
 	limit    int
@@ -23,14 +29,23 @@ type children struct {
 	perHost  int             // 0: none
 	byPid    map[int]string
 	byHost   map[string]int // children and forks in progress, per client
-	forking  int            // forks in progress
-	early    map[int]syscall.WaitStatus
+	forks    int            // forks begun, ever: each fork's number
+	forking  map[int]bool   // the numbers of the forks in progress
+	early    map[int]earlyEnd
 	started  int        // children started, ever
 	born     *sync.Cond // on mu: started has grown
 }
 
+// earlyEnd is how a child ended that the reaper collected before it was
+// recorded, and the newest fork begun when it did.
+type earlyEnd struct {
+	ws   syscall.WaitStatus
+	fork int
+}
+
 func newChildren(limit, perHost int) *children {
-	c := &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{}, early: map[int]syscall.WaitStatus{}}
+	c := &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{},
+		forking: map[int]bool{}, early: map[int]earlyEnd{}}
 	c.born = sync.NewCond(&c.mu)
 	return c
 }
@@ -110,29 +125,45 @@ func (c *children) forgetHost(host string) {
 	}
 }
 
-// forkDone ends a fork in progress; with mu held. With none left, what
-// early holds was inherited, not forked: forgotten, so that a pid the
-// kernel hands out again is not taken for one that has ended.
-func (c *children) forkDone() {
-	if c.forking--; c.forking == 0 {
-		clear(c.early)
+// forkBegun numbers a fork about to begin; with mu held.
+func (c *children) forkBegun() int {
+	c.forks++
+	c.forking[c.forks] = true
+	return c.forks
+}
+
+// forkDone ends fork n; with mu held. What early holds that no fork still
+// in progress can have made is forgotten: the child of a failed exec, or
+// of whatever this process was before exec.
+func (c *children) forkDone(n int) {
+	delete(c.forking, n)
+	oldest := c.forks + 1
+	for m := range c.forking {
+		oldest = min(oldest, m)
+	}
+	for pid, e := range c.early {
+		if e.fork < oldest {
+			delete(c.early, pid)
+		}
 	}
 }
 
-// add records a started child in the slot reserved for it, and returns
-// how it ended if the reaper got to it first; with mu held.
-func (c *children) add(pid int, host string) (syscall.WaitStatus, bool) {
+// add records the child that fork n started, in the slot reserved for
+// it, and returns how it ended if the reaper got to it first; with mu
+// held.
+func (c *children) add(pid int, host string, n int) (syscall.WaitStatus, bool) {
 	c.started++
 	c.born.Signal()
 	c.reserved--
 	c.byPid[pid] = host
-	ws, ended := c.early[pid]
+	e, found := c.early[pid]
+	delete(c.early, pid)
+	ended := found && e.fork >= n
 	if ended {
-		delete(c.early, pid)
 		c.remove(pid)
 	}
-	c.forkDone()
-	return ws, ended
+	c.forkDone(n)
+	return e.ws, ended
 }
 
 // reaped forgets a child the reaper collected, and tells whether it was
@@ -141,8 +172,8 @@ func (c *children) reaped(pid int, ws syscall.WaitStatus) bool {
 	if _, ok := c.byPid[pid]; !ok {
 		// Not recorded yet, or inherited from whatever this process
 		// was before exec.
-		if c.forking > 0 {
-			c.early[pid] = ws
+		if len(c.forking) > 0 {
+			c.early[pid] = earlyEnd{ws, c.forks}
 		}
 		return false
 	}

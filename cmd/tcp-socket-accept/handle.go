@@ -25,21 +25,22 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		s.log.refused(conn, k.perHost)
 		return
 	}
-	k.forking++
+	n := k.forkBegun()
 	k.mu.Unlock()
-	// The fork runs outside the lock, so that loops can fork at once:
-	// the parent waits while the child gets as far as exec.
+	// The fork runs outside the lock (see children), so that another
+	// loop can accept while the parent waits for the child to get as far
+	// as exec.
 	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if err != nil {
-		k.forkDone()
+		k.forkDone(n)
 		k.forgetHost(conn.remoteIP)
 		k.giveBack()
 		s.log.error(err.Error())
 		return
 	}
-	ws, ended := k.add(pid, conn.remoteIP)
+	ws, ended := k.add(pid, conn.remoteIP, n)
 	running := len(k.byPid)
 	if ended {
 		running++ // as it was when it started
