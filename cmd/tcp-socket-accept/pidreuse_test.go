@@ -17,10 +17,10 @@ import (
 // for any child, may take it first) before the fork that succeeds. In a
 // pid namespace of 100 pids they come round every 50 connections or so;
 // through 400 connections the limit must hold, and every child be
-// reaped as itself. (The design before, which forked outside the lock
-// and kept what the reaper collected early, could take a failed exec's
-// pid for a later child's; that needed forks to overlap without a break
-// for a whole round of pids, and these runs did not show it.)
+// reaped as itself. (An earlier table could take a failed exec's pid for
+// a later child's when forks overlapped without a break for a whole round
+// of pids; these runs did not bring that about, and
+// TestEarlyEndNotTakenForALaterChild drives it directly.)
 func TestPidsComingRound(t *testing.T) {
 	unshare := testkit.SystemProgram(t, "unshare", "util-linux")
 	if os.Geteuid() != 0 {

@@ -1,0 +1,92 @@
+// The servers under test: started, stopped, and measured round by round.
+
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"tcp-socket-tools/internal/testkit"
+)
+
+// start runs the server, with extra arguments for next-prog, and waits
+// until it accepts.
+func (s *server) start(extra []string) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	check(err)
+	defer devnull.Close()
+	argv := append(slices.Clone(s.argv), extra...)
+	s.proc, err = os.StartProcess(argv[0], argv, &os.ProcAttr{Files: []*os.File{devnull, devnull, devnull}, Env: append([]string{"PATH=/usr/bin:/bin"}, s.env...)})
+	check(err)
+	host, port := "127.0.0.1", argv[slices.Index(argv, "127.0.0.1")+1]
+	s.addr = net.JoinHostPort(host, port)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", s.addr)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			check(fmt.Errorf("%s never listened on %s: %v", s.name, s.addr, err))
+		}
+	}
+}
+
+func (s *server) stop() {
+	for _, pid := range testkit.ChildPids(s.proc.Pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	s.proc.Kill()
+	s.proc.Wait()
+}
+
+// round runs one load of *conns connections, *inFlight at once.
+func (s *server) round() roundResult {
+	lat := make([]time.Duration, *conns)
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	cpu0 := cpuTime(s.proc.Pid)
+	kids0 := childTime(s.proc.Pid)
+	self0 := selfTime()
+	busy0, idle0 := machineTicks()
+	t0 := time.Now()
+	for w := 0; w < *inFlight; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= *conns {
+					return
+				}
+				lat[i] = s.once()
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(t0)
+	cpu := cpuTime(s.proc.Pid) - cpu0
+	kids := childTime(s.proc.Pid) - kids0
+	self := selfTime() - self0
+	busy1, idle1 := machineTicks()
+	slices.Sort(lat)
+	return roundResult{
+		perSec:   float64(*conns) / wall.Seconds(),
+		p50:      lat[len(lat)/2],
+		p99:      lat[len(lat)*99/100],
+		cpuPer1k: cpu * 1000 / time.Duration(*conns),
+		idle:     float64(idle1-idle0) / float64(busy1-busy0+idle1-idle0),
+
+		kidsPerConn:   kids / time.Duration(*conns),
+		clientPerConn: self / time.Duration(*conns),
+	}
+}
