@@ -1,6 +1,9 @@
-# make          builds each command of COMMANDS into the top directory,
-#               ./tcp-socket-listen and ./tcp-socket-accept (static,
+# make          builds the two commands where go build in each one's
+#               directory puts it: ./tcp-socket-listen, from the top
+#               directory, and tcp-socket-accept/tcp-socket-accept (static,
 #               stripped, reproducible)
+# make copies   writes tcp-socket-accept's generated copies of the top
+#               directory's shared files (SHARED); make does it as needed
 # make test     quick and complete for this machine: gofmt, go vet, every
 #               test but the emulated ports (go test -short)
 # make check    everything: make test's checks, the tests of the emulated
@@ -23,11 +26,23 @@ BUILDFLAGS := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
 # The README's command for a static go install from a checkout, which
 # install-check runs as it is, without the CGO_ENABLED exported above.
-GO_INSTALL := CGO_ENABLED=0 go install -trimpath ./cmd/...
+GO_INSTALL := CGO_ENABLED=0 go install -trimpath . ./tcp-socket-accept
 
-# The commands, each built from cmd/NAME, with its manual in man/NAME.1.
+# The commands: tcp-socket-listen built from the top directory, its
+# companion from tcp-socket-accept/, into that directory, since a file
+# cannot share the directory's name; each has its manual in man/NAME.1.
+# PACKAGES pairs each binary with its package.
 COMMANDS := tcp-socket-listen tcp-socket-accept
+BINARIES := tcp-socket-listen tcp-socket-accept/tcp-socket-accept
+PACKAGES := tcp-socket-listen:. tcp-socket-accept/tcp-socket-accept:./tcp-socket-accept
 MANPAGES := $(wildcard man/*.1)
+
+# The top directory's files that tcp-socket-accept carries as generated
+# copies, so that each directory builds alone; copies_test.go in
+# tcp-socket-accept/ fails when a copy differs from its source.
+SHARED := cmdline.go help.go cparse.go environ.go environ_linux.go environ_bsd.go \
+	execvp.go fatal.go fds.go fds_linux.go fds_bsd.go sockopt.go
+COPIES := $(addprefix tcp-socket-accept/,$(SHARED))
 
 LINUX_ARCHES := amd64 386 arm arm64 mips mipsle mips64 mips64le ppc64 ppc64le riscv64 s390x loong64
 PLATFORMS := $(addprefix linux/,$(LINUX_ARCHES)) \
@@ -37,19 +52,35 @@ PLATFORMS := $(addprefix linux/,$(LINUX_ARCHES)) \
 	dragonfly/amd64 \
 	darwin/amd64 darwin/arm64
 
-SOURCES := $(shell find cmd internal -name '*.go' ! -name '*_test.go') go.mod
+LISTEN_SOURCES := $(filter-out %_test.go,$(wildcard *.go)) go.mod
+ACCEPT_SOURCES := $(filter-out %_test.go $(COPIES),$(wildcard tcp-socket-accept/*.go)) $(COPIES) go.mod
+SOURCES := $(sort $(LISTEN_SOURCES) $(ACCEPT_SOURCES))
 
-all: $(COMMANDS)
+all: $(BINARIES)
 
-$(COMMANDS): %: $(SOURCES)
-	$(GO) build $(BUILDFLAGS) -o $@ ./cmd/$@
+tcp-socket-listen: $(LISTEN_SOURCES)
+	$(GO) build $(BUILDFLAGS) -o $@ .
+
+tcp-socket-accept/tcp-socket-accept: $(ACCEPT_SOURCES)
+	$(GO) build $(BUILDFLAGS) -o $@ ./tcp-socket-accept
+
+# Each copy is its source under a header that says where it came from.
+# make copies writes them all; a build rewrites those older than their
+# sources.
+COPY = { echo '// Code generated from ../$(1) by make copies; DO NOT EDIT.'; echo; cat $(1); } > tcp-socket-accept/$(1)
+
+copies:
+	@$(foreach f,$(SHARED),$(call COPY,$(f));)
+
+$(COPIES): tcp-socket-accept/%.go: %.go
+	$(call COPY,$<)
 
 # -short skips only TestEmulatedPorts, whose builds for 12 ports take
 # minutes with a cold build cache.
 test: fmt-check vet
 	$(GO) test -short -count=1 ./...
 
-check: fmt-check vet cross man-check install-check repro-check
+check: fmt-check vet cross man-check install-check repro-check alone-check
 	$(GO) test -count=1 ./...
 
 fmt-check:
@@ -63,8 +94,8 @@ cross:
 		os=$${p%/*}; arch=$${p#*/}; \
 		echo "vet and build $$os/$$arch"; \
 		GOOS=$$os GOARCH=$$arch $(GO) vet ./... ; \
-		for c in $(COMMANDS); do \
-			GOOS=$$os GOARCH=$$arch $(GO) build $(BUILDFLAGS) -o cross/$$os-$$arch/$$c ./cmd/$$c ; \
+		for cp in $(PACKAGES); do c=$${cp%%:*}; \
+			GOOS=$$os GOARCH=$$arch $(GO) build $(BUILDFLAGS) -o cross/$$os-$$arch/$${c##*/} $${cp#*:} ; \
 		done; \
 	done
 
@@ -78,7 +109,7 @@ man-check:
 	done
 
 # install and uninstall into a staging directory, as a package build would.
-install-check: $(COMMANDS)
+install-check: $(BINARIES)
 	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
 	$(MAKE) -s install DESTDIR=$$d PREFIX=/usr MANDIR=/usr/share/man; \
 	for c in $(COMMANDS); do \
@@ -105,30 +136,44 @@ install-check: $(COMMANDS)
 	done; \
 	echo "install-check: DESTDIR, PREFIX, BINDIR and MANDIR honoured; the README's go install gives static binaries"
 
+# Each command's non-test files build alone, as a vendored copy would:
+# the top directory's with go.mod, tcp-socket-accept/'s with a go.mod of
+# their own.
+alone-check: copies
+	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
+	mkdir $$d/listen $$d/accept; \
+	cp $(LISTEN_SOURCES) $$d/listen/; \
+	cp $(ACCEPT_SOURCES:go.mod=) $$d/accept/; printf 'module example.org/vendored/tcp-socket-accept\n\ngo 1.25\n' > $$d/accept/go.mod; \
+	(cd $$d/listen && $(GO) build -o out . && \
+		test "$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = tcp-socket-listen); \
+	(cd $$d/accept && $(GO) build -o out . && \
+		test "$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = example.org/vendored/tcp-socket-accept); \
+	echo "alone-check: the top directory's $(words $(LISTEN_SOURCES)) files and tcp-socket-accept/'s $(words $(ACCEPT_SOURCES)) build alone, on the standard library only"
+
 # Two builds of this tree, from different directories and with separate
 # build caches, must be byte for byte the same.
-repro-check: $(COMMANDS)
+repro-check: $(BINARIES) copies
 	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
 	mkdir $$d/src; tar cf - $(SOURCES) | (cd $$d/src && tar xf -); \
-	for c in $(COMMANDS); do \
-		(cd $$d/src && GOCACHE=$$d/cache $(GO) build $(BUILDFLAGS) -o $$d/$$c ./cmd/$$c); \
-		cmp $$c $$d/$$c; \
+	for cp in $(PACKAGES); do c=$${cp%%:*}; \
+		(cd $$d/src && GOCACHE=$$d/cache $(GO) build $(BUILDFLAGS) -o $$d/$${c##*/} $${cp#*:}); \
+		cmp $$c $$d/$${c##*/}; \
 		echo "repro-check: identical builds of $$c ($$(sha256sum < $$c | cut -c1-16))"; \
 	done
 
-bench: $(COMMANDS)
+bench: $(BINARIES)
 	$(GO) run ./testdata/bench
 	$(GO) run ./testdata/bench-accept
 
-install: $(COMMANDS)
+install: $(BINARIES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(COMMANDS) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(BINARIES) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(COMMANDS)) $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
 
 clean:
-	rm -rf $(COMMANDS) cross
+	rm -rf $(BINARIES) cross
 
-.PHONY: all test check fmt-check vet cross man-check install-check repro-check bench install uninstall clean
+.PHONY: all copies test check fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean

@@ -1,3 +1,3 @@
-module tcp-socket-tools
+module tcp-socket-listen
 
 go 1.25

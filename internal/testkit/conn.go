@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -96,16 +97,20 @@ func ChildPids(pid int) []int {
 	return pids
 }
 
-// Children counts pid's children; the lists are read until two readings
-// agree, so that the count is one moment's.
+// Children counts pid's children at one moment. The lists are read a
+// task at a time, so one reading can hold a child that ended after its
+// task was read beside one that started before a later task was: they
+// are read until two readings name the same children, who then were all
+// alive at once, at the start of the second reading.
 func Children(pid int) int {
-	last := -1
-	for try := 0; try < 20; try++ {
-		n := len(ChildPids(pid))
-		if n == last {
-			return n
+	var last []int
+	for try := 0; try < 50; try++ {
+		pids := ChildPids(pid)
+		slices.Sort(pids)
+		if try > 0 && slices.Equal(pids, last) {
+			return len(pids)
 		}
-		last = n
+		last = pids
 	}
-	return last
+	return len(last)
 }

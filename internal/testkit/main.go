@@ -11,11 +11,11 @@ import (
 )
 
 // Build is a command for Main to build before the tests run: the package
-// in Dir, relative to the test's directory, its binary's path stored in
-// *Path.
+// in Dir, relative to the test's directory, as the binary Name, whose
+// path is stored in *Path.
 type Build struct {
-	Dir  string
-	Path *string
+	Dir, Name string
+	Path      *string
 }
 
 // Main is a command's TestMain. Started as a launcher (PROBE_LAUNCH), in
@@ -62,12 +62,7 @@ func buildThenTest(m *testing.M, builds []Build) int {
 		return 2
 	}
 	for _, b := range builds {
-		pkg, err := filepath.Abs(b.Dir)
-		if err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-			return 2
-		}
-		*b.Path = filepath.Join(dir, filepath.Base(pkg))
+		*b.Path = filepath.Join(dir, b.Name)
 		build := exec.Command("go", "build", "-trimpath", "-o", *b.Path, b.Dir)
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {

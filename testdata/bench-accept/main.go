@@ -5,7 +5,7 @@
 // alternate round by round, so that a noisy machine slows them alike.
 //
 // Run it from the top of the tree with make bench, which builds
-// ./tcp-socket-listen and ./tcp-socket-accept first.
+// ./tcp-socket-listen and tcp-socket-accept/tcp-socket-accept first.
 package main
 
 import (
@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"tcp-socket-tools/internal/testkit"
+	"tcp-socket-listen/internal/testkit"
 )
 
 var (
@@ -58,7 +58,7 @@ func main() {
 	defer os.RemoveAll(dir)
 	tsl, err := filepath.Abs("tcp-socket-listen")
 	check(err)
-	tsa, err := filepath.Abs("tcp-socket-accept")
+	tsa, err := filepath.Abs("tcp-socket-accept/tcp-socket-accept")
 	check(err)
 	hello := filepath.Join(dir, "hello")
 	if *noLibc {

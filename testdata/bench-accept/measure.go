@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"tcp-socket-tools/internal/testkit"
+	"tcp-socket-listen/internal/testkit"
 )
 
 // machineTicks reads the whole machine's busy and idle clock ticks from

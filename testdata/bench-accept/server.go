@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"tcp-socket-tools/internal/testkit"
+	"tcp-socket-listen/internal/testkit"
 )
 
 // start runs the server, with extra arguments for next-prog, and waits

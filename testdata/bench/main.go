@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"tcp-socket-tools/internal/testkit"
+	"tcp-socket-listen/internal/testkit"
 )
 
 var (

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"syscall"
+)
+
+// address is where the socket is bound: the first address that host and
+// service resolve to.
+type address struct {
+	ip    netip.Addr // with its zone, as written, for messages
+	scope uint32     // the zone as an interface index
+	port  int
+}
+
+func (a address) String() string {
+	return a.ip.String() + " port " + strconv.Itoa(a.port)
+}
+
+func (a address) family() int {
+	if a.ip.Is4() {
+		return syscall.AF_INET
+	}
+	return syscall.AF_INET6
+}
+
+func (a address) sockaddr() syscall.Sockaddr {
+	if a.ip.Is4() {
+		return &syscall.SockaddrInet4{Port: a.port, Addr: a.ip.As4()}
+	}
+	return &syscall.SockaddrInet6{Port: a.port, ZoneId: a.scope, Addr: a.ip.As16()}
+}
+
+// resolve turns host and service into an address, as the C original's
+// getaddrinfo call with AI_PASSIVE does. Errors name both host and service.
+func resolve(c config) (address, error) {
+	a, err := resolveAddress(c)
+	if err != nil {
+		return a, errors.New(quote(c.host) + " " + quote(c.service) + ": " + err.Error())
+	}
+	return a, nil
+}
+
+func resolveAddress(c config) (address, error) {
+	if c.host == "*" && c.service == "*" {
+		// getaddrinfo refuses a call with neither host nor service.
+		return address{}, errors.New("no host and no service")
+	}
+	port, err := lookupPort(c.service, c.numericService)
+	if err != nil {
+		return address{}, err
+	}
+	family := syscall.AF_UNSPEC
+	if c.checkInterfaces {
+		if family, err = configuredFamily(); err != nil {
+			return address{}, err
+		}
+	}
+	ips, err := lookupHost(c.host, c.numericHost, family)
+	if err != nil {
+		return address{}, err
+	}
+	addrs, err := withScopes(ips, port)
+	if err != nil {
+		return address{}, err
+	}
+	return firstOf(addrs, family)
+}
+
+// lookupHost takes "*" for the wildcard, an IP address as written, or
+// else, unless numeric forbids it, asks the system's resolver. family is
+// what --check-interfaces narrowed the lookup to, which glibc's hosts file
+// reader applies as it reads: asked for IPv4, it reads an entry of ::1 as
+// 127.0.0.1. Package net does not say where an address came from, so a
+// ::1 from DNS is read the same way.
+func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
+	if host == "*" {
+		return wildcard(), nil
+	}
+	if ip, ok := parseIP(host); ok {
+		return []netip.Addr{ip}, nil
+	}
+	if numeric {
+		return nil, errors.New("not a numeric IP address")
+	}
+	if err := lookupRoom(); err != nil {
+		return nil, err
+	}
+	found, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
+	if err != nil {
+		return nil, resolverError(err)
+	}
+	ips := make([]netip.Addr, 0, len(found))
+	for _, f := range found {
+		ip, ok := netip.AddrFromSlice(f.IP)
+		if !ok {
+			continue
+		}
+		ip = ip.Unmap().WithZone(f.Zone)
+		if family == syscall.AF_INET && ip == netip.IPv6Loopback() {
+			ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		}
+		ips = append(ips, ip)
+	}
+	if len(ips) == 0 {
+		return nil, errors.New("no address")
+	}
+	return ips, nil
+}
+
+// wildcard is what glibc's getaddrinfo gives for no host with AI_PASSIVE,
+// in the order it gives them. It makes :: then 0.0.0.0, then sorts them
+// by RFC 3484 with its default tables (no /etc/gai.conf is read here),
+// and 0.0.0.0 comes first by rule 5, matching label: the kernel routes a
+// connection to 0.0.0.0 from 127.0.0.1, which shares its label, and one
+// to :: from ::1, which does not. Measured with glibc 2.36, loopback only
+// and with global IPv4 and IPv6 addresses alike.
+func wildcard() []netip.Addr {
+	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+}
+
+// withScopes reads each address's zone, as glibc does while it parses
+// the address, before --check-interfaces can turn an IPv4-mapped one
+// into IPv4.
+func withScopes(ips []netip.Addr, port int) ([]address, error) {
+	addrs := make([]address, len(ips))
+	for i, ip := range ips {
+		scope, err := scopeID(ip)
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = address{ip: ip, scope: scope, port: port}
+	}
+	return addrs, nil
+}
+
+// firstOf is the first of addrs in family, or any if it is AF_UNSPEC.
+// Asked for IPv4, glibc reads an IPv4-mapped IPv6 address as IPv4.
+func firstOf(addrs []address, family int) (address, error) {
+	for _, a := range addrs {
+		switch {
+		case family == syscall.AF_INET && a.ip.Is4In6():
+			return address{ip: a.ip.Unmap(), port: a.port}, nil
+		case family == syscall.AF_UNSPEC || family == a.family():
+			return a, nil
+		}
+	}
+	return address{}, errors.New("no address in a family that any interface has")
+}
+
+// resolverError drops the "lookup NAME:" that package net puts before its
+// reasons, since our messages name host and service themselves.
+func resolverError(err error) error {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return errors.New(dns.Err)
+	}
+	return err
+}
+
+// parseIP reads an IPv4 address in any form that inet_aton accepts, or an
+// IPv6 address with an optional %zone.
+func parseIP(s string) (netip.Addr, bool) {
+	if ip, ok := inetAton(s); ok {
+		return ip, true
+	}
+	ip, err := netip.ParseAddr(s)
+	return ip, err == nil && ip.Is6()
+}
+
+// allDigits tells whether s is one or more decimal digits and nothing
+// else.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// inetAton reads s as the C library's inet_aton does when nothing may
+// follow the address (glibc's __inet_aton_exact, which getaddrinfo uses):
+// one to four parts, each a C integer constant, the last filling all the
+// bytes the earlier ones leave. "127.1" is 127.0.0.1 and "0" is 0.0.0.0.
+func inetAton(s string) (netip.Addr, bool) {
+	var b [4]byte
+	var parts int
+	for {
+		if s == "" || !isDigit(s[0]) {
+			return netip.Addr{}, false
+		}
+		v, rest, ok := cNumber(s)
+		if !ok || v > 0xffffffff {
+			return netip.Addr{}, false
+		}
+		if rest == "" {
+			// The last part fills the 4-parts bytes that remain.
+			if v>>(8*(4-parts)) != 0 {
+				return netip.Addr{}, false
+			}
+			for i := 3; i >= parts; i-- {
+				b[i] = byte(v)
+				v >>= 8
+			}
+			return netip.AddrFrom4(b), true
+		}
+		if rest[0] != '.' || parts == 3 || v > 0xff {
+			return netip.Addr{}, false
+		}
+		b[parts] = byte(v)
+		parts++
+		s = rest[1:]
+	}
+}

@@ -1,0 +1,56 @@
+// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open for the
+// life of the process, on the lowest free descriptors, which are where
+// listening sockets go; these settings make it close them before main runs.
+
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
+// Names resolve the same in every build: with Go's own resolver, even in
+// a build with cgo, which would otherwise hand some lookups to the C
+// library and its NSS modules.
+
+//go:debug netdns=go
+
+// Command tcp-socket-listen opens a TCP socket bound to a host and service,
+// listens on it, puts it on descriptor 3+n, and chain-loads the next
+// program, as the nosh toolset's tool of the same name does.
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+func main() {
+	prog, args := splitArgv(os.Args, "tcp-socket-listen")
+	c, req, err := parseArgs(args)
+	c.grammar().settle(prog, req, err)
+	env, err := readEnviron()
+	if err != nil {
+		fatal(prog, err)
+	}
+	pid := syscall.Getpid()
+	n := 0
+	if c.systemd {
+		if n, err = listenFDs(env, pid); err != nil {
+			fatal(prog, err)
+		}
+	}
+	target := firstListenFD + n
+	if err := reserve(target, env); err != nil {
+		fatal(prog, err)
+	}
+	a, err := resolve(c)
+	if err != nil {
+		fatal(prog, err)
+	}
+	fd, err := listenOn(a, c)
+	if err != nil {
+		fatal(prog, err)
+	}
+	if err := place(fd, target); err != nil {
+		fatal(prog, err)
+	}
+	env = exportEnv(env, c, n, pid)
+	fatal(prog, execNext(c.next[0], c.next, env))
+}

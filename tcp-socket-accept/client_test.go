@@ -1,0 +1,79 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// readReport reads what the probe serving the client at clientPort
+// wrote.
+func (s *running) readReport(clientPort string) *testkit.Report {
+	s.t.Helper()
+	name := filepath.Join(s.dir, clientPort+".gob")
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err = os.Stat(name); err == nil { // written whole, then renamed
+			return testkit.ReadReport(s.t, name)
+		}
+	}
+	s.t.Fatalf("no report from the probe for client port %s: %v; stderr:\n%s", clientPort, err, s.log())
+	return nil
+}
+
+// dial connects to addr, retrying while the server is starting.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	return dialWith(t, &net.Dialer{Timeout: 5 * time.Second}, addr)
+}
+
+func dialWith(t *testing.T, d *net.Dialer, addr string) net.Conn {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var c net.Conn
+		if c, err = d.Dial("tcp", addr); err == nil {
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			return c
+		}
+	}
+	t.Fatalf("connecting to %s: %v", addr, err)
+	return nil
+}
+
+// exchange connects to addr, reads the probe's answer line, closes, and
+// returns the line and the client's port.
+func (s *running) exchange(addr string) (string, string) {
+	s.t.Helper()
+	c := dial(s.t, addr)
+	defer c.Close()
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		s.t.Fatalf("reading from %s: %v; server's stderr:\n%s", addr, err, s.log())
+	}
+	return line, portOf(c.LocalAddr())
+}
+
+func portOf(a net.Addr) string {
+	_, port, _ := net.SplitHostPort(a.String())
+	return port
+}
+
+// readAll reads what the server's child writes until it closes.
+func readAll(c net.Conn) (string, error) {
+	data, err := io.ReadAll(c)
+	return string(data), err
+}
+
+// accept is a command line: tcp-socket-accept with args, then the probe.
+func accept(args ...string) []string {
+	return append(append([]string{tsaBinary}, args...), testkit.ProbePath())
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"net/netip"
+	"strconv"
+	"syscall"
+)
+
+// connection is what a child is told about its connection, as text.
+type connection struct {
+	localIP, localPort   string
+	remoteIP, remotePort string
+	ipv4                 bool // an IPv4 client, on either kind of socket
+}
+
+// describe reads both ends of the accepted connection fd, whose peer is sa.
+func describe(fd int, sa syscall.Sockaddr) (connection, error) {
+	local, err := syscall.Getsockname(fd)
+	if err != nil {
+		return connection{}, errors.New("getsockname: " + err.Error())
+	}
+	var c connection
+	var ok bool
+	if c.localIP, c.localPort, ok = addrText(local); !ok {
+		return c, errors.New("getsockname: not an IP address")
+	}
+	if c.remoteIP, c.remotePort, ok = addrText(sa); !ok {
+		return c, errors.New("accept: not an IP address")
+	}
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		c.ipv4 = true
+	case *syscall.SockaddrInet6:
+		c.ipv4 = netip.AddrFrom16(sa.Addr).Is4In6()
+	}
+	return c, nil
+}
+
+// addrText is sa's address as inet_ntop(3) writes it, and its port.
+func addrText(sa syscall.Sockaddr) (ip, port string, ok bool) {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return netip.AddrFrom4(sa.Addr).String(), strconv.Itoa(sa.Port), true
+	case *syscall.SockaddrInet6:
+		return ntop6(sa.Addr), strconv.Itoa(sa.Port), true
+	}
+	return "", "", false
+}
+
+// ntop6 writes an IPv6 address as glibc's inet_ntop does. That is Go's
+// form (RFC 5952: the longest run of zeros shortened, lower case), except
+// that glibc also writes the deprecated IPv4-compatible addresses,
+// ::a.b.c.d, with a dotted quad; Go does so only for mapped ones,
+// ::ffff:a.b.c.d, as glibc does too.
+func ntop6(b [16]byte) string {
+	a := netip.AddrFrom16(b)
+	var zero [12]byte
+	if [12]byte(b[:12]) == zero && (b[12] != 0 || b[13] != 0) {
+		return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+	}
+	return a.String()
+}
+
+// ucspiVars are the variables a child may inherit that describe some
+// other connection, or sockets it does not get, and that this server does
+// not set.
+var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"}
+
+// connEnv is the child's environment: the server's own, exactly, with the
+// UCSPI variables for conn set and those it cannot vouch for removed.
+// connNum is TCPCONNNUM, set with a per-host limit. env is the server's,
+// shared by every connection: the edits go to a copy.
+func connEnv(env []string, c config, conn connection, connNum int) []string {
+	env = append(make([]string, 0, len(env)+6), env...)
+	env = setenv(env, "PROTO", "TCP")
+	env = setenv(env, "TCPLOCALIP", conn.localIP)
+	env = setenv(env, "TCPLOCALPORT", conn.localPort)
+	env = setenv(env, "TCPREMOTEIP", conn.remoteIP)
+	env = setenv(env, "TCPREMOTEPORT", conn.remotePort)
+	if c.hasLocalName {
+		env = setenv(env, "TCPLOCALHOST", c.localName)
+	} else {
+		env = unsetenv(env, "TCPLOCALHOST")
+	}
+	if c.perHost > 0 {
+		env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
+	}
+	return unsetenv(env, ucspiVars...)
+}
+
+// unsetenv removes every entry of each of names, for the reason setenv
+// changes them all; every other entry stays, in order.
+func unsetenv(env []string, names ...string) []string {
+	kept := env[:0]
+	for _, kv := range env {
+		if !isEntryOfAny(kv, names) {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
+}
+
+func isEntryOfAny(kv string, names []string) bool {
+	for _, name := range names {
+		if isEntry(kv, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,26 @@
+// Code generated from ../fds_linux.go by make copies; DO NOT EDIT.
+
+//go:build linux
+
+package main
+
+import "syscall"
+
+// fdFlags is fcntl(fd, F_GETFD).
+func fdFlags(fd int) (int, error) {
+	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
+
+// closeOnExec sets fd's FD_CLOEXEC, reporting a failure that
+// syscall.CloseOnExec would drop.
+func closeOnExec(fd int) error {
+	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, syscall.FD_CLOEXEC)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}

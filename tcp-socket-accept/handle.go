@@ -1,0 +1,67 @@
+package main
+
+import (
+	"syscall"
+)
+
+// handle starts a child for the accepted connection fd from sa, in the
+// slot reserved for it, or says why not; the caller closes fd either way.
+func (s *server) handle(fd int, sa syscall.Sockaddr) {
+	k := s.kids
+	conn, err := describe(fd, sa)
+	if err != nil {
+		s.log.error(err.Error())
+		k.unreserve()
+		return
+	}
+	s.setOptions(fd, conn)
+	k.mu.Lock()
+	connNum := k.admitHost(conn.remoteIP)
+	if connNum == 0 {
+		k.giveBack()
+		k.mu.Unlock()
+		s.log.refused(conn, k.perHost)
+		return
+	}
+	n := k.forkBegun()
+	k.mu.Unlock()
+	// The fork runs outside the lock (see children), so that another
+	// loop can accept while the parent waits for the child to get as far
+	// as exec.
+	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err != nil {
+		k.forkDone(n)
+		k.forgetHost(conn.remoteIP)
+		k.giveBack()
+		s.log.error(err.Error())
+		return
+	}
+	ws, ended := k.add(pid, conn.remoteIP, n)
+	running := len(k.byPid)
+	if ended {
+		running++ // as it was when it started
+	}
+	s.log.started(pid, running, k.limit)
+	s.log.connected(pid, conn)
+	if ended {
+		s.log.ended(pid, ws, len(k.byPid), k.limit)
+	}
+}
+
+// setOptions sets what the command line asks for on the connection. A
+// failure concerns this client alone, and is only logged: the connection
+// is served without it.
+func (s *server) setOptions(fd int, conn connection) {
+	for _, o := range (connOptions{keepAlive: s.cfg.keepalives, noDelay: s.cfg.noDelay}).list() {
+		if err := setOption(fd, o); err != nil {
+			s.log.error("setsockopt " + o.label + ": " + err.Error())
+		}
+	}
+	if conn.ipv4 && !s.cfg.keepIPOptions {
+		if err := clearIPOptions(fd); err != nil {
+			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + err.Error())
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"strconv"
+	"syscall"
+)
+
+// logger writes the server's lines on descriptor 2: ERROR lines always,
+// the C original's status lines with -v.
+type logger struct {
+	prog    string
+	verbose bool
+}
+
+// error writes "PROG: ERROR: msg", the one line the server logs for a
+// transient failure before it goes on.
+func (l logger) error(msg string) {
+	writeStderr(l.prog + ": ERROR: " + msg + "\n")
+}
+
+// started is "PID started N/LIMIT".
+func (l logger) started(pid, n, limit int) {
+	if l.verbose {
+		writeStderr(l.prog + ": " + strconv.Itoa(pid) + " started " + fraction(n, limit) + "\n")
+	}
+}
+
+// connected is "PID LOCALIP LOCALPORT REMOTEIP REMOTEPORT".
+func (l logger) connected(pid int, c connection) {
+	if l.verbose {
+		writeStderr(l.prog + ": " + strconv.Itoa(pid) + " " + c.localIP + " " + c.localPort + " " + c.remoteIP + " " + c.remotePort + "\n")
+	}
+}
+
+// ended is "PID ended status S code C N/LIMIT": S is 1 for an exit with
+// code C, 2 for death by signal C, 3 for death by signal C with a core.
+func (l logger) ended(pid int, ws syscall.WaitStatus, n, limit int) {
+	if !l.verbose {
+		return
+	}
+	status, code := 1, ws.ExitStatus()
+	if ws.Signaled() {
+		status, code = 2, int(ws.Signal())
+		if ws.CoreDump() {
+			status = 3
+		}
+	}
+	writeStderr(l.prog + ": " + strconv.Itoa(pid) + " ended status " + strconv.Itoa(status) + " code " + strconv.Itoa(code) + " " + fraction(n, limit) + "\n")
+}
+
+// refused is the line for a client turned away at its per-host limit.
+func (l logger) refused(c connection, limit int) {
+	if l.verbose {
+		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " per-host limit " + strconv.Itoa(limit) + "\n")
+	}
+}
+
+func fraction(n, limit int) string {
+	return strconv.Itoa(n) + "/" + strconv.Itoa(limit)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+// backoff is how long a listener rests when the system is out of a
+// resource that accepting needs: the connection stays queued, and would
+// be reported ready again at once.
+const backoff = 100 * time.Millisecond
+
+// loopsPerListener is how many goroutines accept on each listener. The
+// parent of a vfork waits until its child has got as far as exec; with
+// two loops, one accepts and forks while the other's child gets there.
+const loopsPerListener = 2
+
+// serve accepts connections on every listener, for ever, with
+// loopsPerListener goroutines each, waiting in the runtime's poller, so
+// that no thread is kept blocked in poll(2). They share the connection
+// limit (see children): at the limit none accepts, and clients wait in
+// the listen backlog until a child ends.
+func (s *server) serve() {
+	for _, l := range s.listeners {
+		f := os.NewFile(uintptr(l), "listener")
+		rc, err := f.SyscallConn()
+		if err != nil {
+			fatal(s.log.prog, err)
+		}
+		for i := 0; i < loopsPerListener; i++ {
+			go s.acceptFrom(rc, l)
+		}
+	}
+	select {}
+}
+
+// acceptFrom serves the listener l.
+func (s *server) acceptFrom(rc syscall.RawConn, l int) {
+	for {
+		fd, sa, err := s.acceptWithSlot(rc, l)
+		switch err {
+		case nil:
+			s.handle(fd, sa)
+			syscall.Close(fd)
+		case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
+			s.log.error("accept: " + err.Error())
+			time.Sleep(backoff)
+		default:
+			// ECONNABORTED, EPROTO, EPERM (a firewall) and the like
+			// concern one client only.
+			s.log.error("accept: " + err.Error())
+		}
+	}
+}
+
+// acceptWithSlot takes one connection from l when one comes, holding a
+// slot for its child from just before the accept; the slot is the
+// caller's when the error is nil, and is given back otherwise. No slot is
+// held while l has nothing to accept.
+func (s *server) acceptWithSlot(rc syscall.RawConn, l int) (fd int, sa syscall.Sockaddr, err error) {
+	rerr := rc.Read(func(uintptr) bool {
+		s.kids.reserve()
+		for {
+			fd, sa, err = acceptCloexec(l)
+			if err != syscall.EINTR {
+				break
+			}
+		}
+		if err != nil {
+			s.kids.unreserve()
+		}
+		return err != syscall.EAGAIN
+	})
+	if err == nil && rerr != nil {
+		err = rerr
+	}
+	return fd, sa, err
+}

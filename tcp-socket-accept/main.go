@@ -1,0 +1,67 @@
+// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open for the
+// life of the process, on the lowest free descriptors, which are where
+// listening sockets are found; these settings make it close them before
+// main runs.
+
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
+// Command tcp-socket-accept serves the listening sockets it inherits:
+// for each connection it starts next-prog with the connection on its
+// standard input and output and the UCSPI variables set, as the nosh
+// toolset's tool of the same name does.
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+// server is what the accept loop, the reaper and the signal handler share.
+type server struct {
+	cfg       config
+	listeners []int
+	env       []string // as the server received it
+	kids      *children
+	log       logger
+}
+
+func main() {
+	prog, args := splitArgv(os.Args, "tcp-socket-accept")
+	c, req, err := parseArgs(args)
+	c.grammar().settle(prog, req, err)
+	s, err := newServer(prog, c)
+	if err != nil {
+		fatal(prog, err)
+	}
+	tuneRuntime(s.env)
+	s.catchSignals(ignoredStopSignals())
+	go s.reap()
+	s.serve()
+}
+
+// newServer takes what the server inherits: its environment, exactly, and
+// the listening sockets it names. The listeners are checked before
+// anything starts the runtime's poller, whose descriptors would take free
+// slots among them; readEnviron's descriptor is closed again at once.
+func newServer(prog string, c config) (*server, error) {
+	env, err := readEnviron()
+	if err != nil {
+		return nil, err
+	}
+	n, err := listenerCount(env, syscall.Getpid())
+	if err != nil {
+		return nil, err
+	}
+	fds, err := openListeners(n)
+	if err != nil {
+		return nil, err
+	}
+	return &server{
+		cfg:       c,
+		listeners: fds,
+		env:       env,
+		kids:      newChildren(c.limit, c.perHost),
+		log:       logger{prog: prog, verbose: c.verbose},
+	}, nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+)
+
+// config is everything the command line says, handed from step to step.
+type config struct {
+	verbose       bool
+	keepalives    bool
+	noDelay       bool
+	keepIPOptions bool
+	limit         int    // children at once
+	perHost       int    // children at once for one client address; 0: no limit
+	localName     string // TCPLOCALHOST, when hasLocalName
+	hasLocalName  bool
+	next          []string // next-prog and its own arguments, untouched
+}
+
+// grammar is the option table: what each option sets in c, and its help.
+func (c *config) grammar() grammar {
+	return grammar{
+		operands: "{next-prog...}",
+		options: []option{
+			{long: "verbose", short: 'v', help: "Print status messages.", set: on(&c.verbose)},
+			{long: "keepalives", short: 'k', help: "Turn on TCP keepalives.", set: on(&c.keepalives)},
+			{long: "no-keepalives", help: "Leave TCP keepalives off (the default).", set: func(string) error { c.keepalives = false; return nil }},
+			{long: "no-delay", short: 'D', help: "Turn off the TCP Nagle algorithm.", set: on(&c.noDelay)},
+			{long: "no-kill-IP-options", short: 'o', help: "Leave IP options on connections.", set: on(&c.keepIPOptions)},
+			{long: "connection-limit", short: 'c', value: "number", help: "Specify the maximum number of simultaneous connections (default 40).", set: count(&c.limit)},
+			{long: "per-host-limit", short: 'C', value: "number", help: "Specify the maximum number of simultaneous connections from one address.", set: count(&c.perHost)},
+			{long: "localname", short: 'l', value: "name", help: "Set $TCPLOCALHOST to name.", set: func(s string) error {
+				c.localName, c.hasLocalName = s, true
+				return nil
+			}},
+		},
+	}
+}
+
+func count(n *int) func(string) error {
+	return func(s string) (err error) { *n, err = positiveInt(s); return err }
+}
+
+// parseArgs reads the command line into a config.
+func parseArgs(args []string) (config, request, error) {
+	c := config{limit: 40}
+	rest, req, err := c.grammar().parse(args)
+	if err != nil || req != reqRun {
+		return c, req, err
+	}
+	if len(rest) == 0 {
+		return c, req, errors.New("missing next-prog")
+	}
+	c.next = rest
+	return c, req, nil
+}
+
+// positiveInt reads a count as cInt does, and refuses zero too.
+func positiveInt(s string) (int, error) {
+	n, err := cInt(s)
+	if err == nil && n == 0 {
+		return 0, errors.New("must be at least 1")
+	}
+	return n, err
+}

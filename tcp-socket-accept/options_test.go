@@ -1,0 +1,89 @@
+//go:build linux
+
+package main
+
+import (
+	"net/netip"
+	"reflect"
+	"testing"
+)
+
+func TestPositiveInt(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int
+		err  string
+	}{
+		{"40", 40, ""}, {"0x28", 40, ""}, {"0X28", 40, ""}, {"050", 40, ""}, {"+40", 40, ""}, {" \t40", 40, ""},
+		{"2147483647", 2147483647, ""}, {"0x", 0, "junk after number"},
+		{"0", 0, "must be at least 1"}, {"-1", 0, "negative number"}, {"-0", 0, "negative number"},
+		{"", 0, "not a number"}, {"x", 0, "not a number"}, {"40 ", 0, "junk after number"}, {"08", 0, "junk after number"},
+		{"2147483648", 0, "number out of range"}, {"18446744073709551616", 0, "number out of range"},
+	}
+	for _, c := range cases {
+		got, err := positiveInt(c.in)
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		if got != c.want || msg != c.err {
+			t.Errorf("positiveInt(%q) = %d, %q; want %d, %q", c.in, got, msg, c.want, c.err)
+		}
+	}
+}
+
+// TestNtop6 checks the IPv6 forms against what glibc's inet_ntop writes.
+func TestNtop6(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"::", "::"}, {"::1", "::1"}, {"::ffff:127.0.0.1", "::ffff:127.0.0.1"},
+		{"::1.2.3.4", "::1.2.3.4"}, {"::0.0.1.2", "::102"}, {"2001:db8::1", "2001:db8::1"},
+		{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"}, {"fe80::1:2", "fe80::1:2"},
+	} {
+		if got := ntop6(netip.MustParseAddr(c.in).As16()); got != c.want {
+			t.Errorf("ntop6(%s) = %s; want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	cases := []struct {
+		args []string
+		want config
+	}{
+		{[]string{"cat"}, config{limit: 40, next: []string{"cat"}}},
+		{[]string{"-vkDo", "-c3", "-C", "2", "-lname", "cat", "-v"},
+			config{verbose: true, keepalives: true, noDelay: true, keepIPOptions: true, limit: 3, perHost: 2, localName: "name", hasLocalName: true, next: []string{"cat", "-v"}}},
+		{[]string{"--verbose", "--connection-limit=5", "--per-host-limit", "07", "--localname=", "--", "-x"},
+			config{verbose: true, limit: 5, perHost: 7, hasLocalName: true, next: []string{"-x"}}},
+		{[]string{"-", "a"}, config{limit: 40, next: []string{"-", "a"}}},
+	}
+	for _, c := range cases {
+		got, req, err := parseArgs(c.args)
+		if err != nil || req != reqRun || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("parseArgs(%q) = %+v, %v, %v; want %+v", c.args, got, req, err, c.want)
+		}
+	}
+}
+
+// TestHelpText: the help generated from the option table is the one
+// this command printed before the table generated it, but for the column
+// width, which is now that of tcp-socket-listen's help.
+func TestHelpText(t *testing.T) {
+	var c config
+	want := `Usage: tcp-socket-accept [OPTION...] {next-prog...}
+Options:
+  -v, --verbose                  Print status messages.
+  -k, --keepalives               Turn on TCP keepalives.
+      --no-keepalives            Leave TCP keepalives off (the default).
+  -D, --no-delay                 Turn off the TCP Nagle algorithm.
+  -o, --no-kill-IP-options       Leave IP options on connections.
+  -c, --connection-limit number  Specify the maximum number of simultaneous connections (default 40).
+  -C, --per-host-limit number    Specify the maximum number of simultaneous connections from one address.
+  -l, --localname name           Set $TCPLOCALHOST to name.
+  -?, --help                     Print this help and exit.
+      --usage                    Print the usage line and exit.
+`
+	if got := c.grammar().helpText("tcp-socket-accept"); got != want {
+		t.Errorf("help\n%s\nwant\n%s", got, want)
+	}
+}

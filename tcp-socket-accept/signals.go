@@ -1,0 +1,76 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Signals that stop or continue a process: the runtime leaves them as it
+// found them, so one ignored when the server started would stay ignored
+// in every child.
+var stopSignals = []syscall.Signal{syscall.SIGCONT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU}
+
+// catchSignals makes the server's signal handling its own, after
+// s6-tcpserverd: SIGTERM and SIGINT end the server and leave the children
+// running; SIGHUP sends every child SIGTERM then SIGCONT and goes on;
+// SIGQUIT does the same then ends the server; SIGABRT kills every child
+// then ends the server. SIGPIPE is caught, not ignored: a broken stderr
+// must not kill the server, and an ignored SIGPIPE would be inherited by
+// every child. Signals ignored at start are caught and dropped, for the
+// same reason: a caught signal is at its default in a child.
+func (s *server) catchSignals(ignoredAtStart []syscall.Signal) {
+	ch := make(chan os.Signal, 8)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGPIPE)
+	for _, sig := range ignoredAtStart {
+		signal.Notify(ch, sig)
+	}
+	go func() {
+		for sig := range ch {
+			s.onSignal(sig.(syscall.Signal))
+		}
+	}()
+}
+
+func (s *server) onSignal(sig syscall.Signal) {
+	switch sig {
+	case syscall.SIGTERM, syscall.SIGINT:
+		os.Exit(0)
+	case syscall.SIGHUP:
+		s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
+	case syscall.SIGQUIT:
+		s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
+		os.Exit(0)
+	case syscall.SIGABRT:
+		s.kids.signalAll(syscall.SIGKILL)
+		os.Exit(0)
+	}
+}
+
+// ignoredStopSignals lists those of stopSignals ignored when the server
+// started, as the kernel shows them in /proc/self/status.
+func ignoredStopSignals() []syscall.Signal {
+	data, err := readFile("/proc/self/status")
+	if err != nil {
+		return nil
+	}
+	var ignored []syscall.Signal
+	for _, line := range strings.Split(string(data), "\n") {
+		mask, ok := strings.CutPrefix(line, "SigIgn:\t")
+		if !ok {
+			continue
+		}
+		m, err := strconv.ParseUint(mask, 16, 64)
+		if err != nil {
+			return nil
+		}
+		for _, sig := range stopSignals {
+			if m&(1<<(sig-1)) != 0 {
+				ignored = append(ignored, sig)
+			}
+		}
+	}
+	return ignored
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"errors"
+	"syscall"
+)
+
+// spawn starts next-prog for the connection conn, found as execvp(3)
+// finds it, afresh for each connection, so that a program installed while
+// the server runs is found. The child gets conn as descriptors 0 and 1,
+// the server's descriptor 2, and every other descriptor the server
+// inherited; what the server opened itself is close-on-exec.
+//
+// syscall.ForkExec clones with CLONE_VFORK, which stays cheap however
+// large the server, and it leaves the child its signal dispositions at
+// their defaults and its signal mask as the server's threads have it.
+// Unlike os/exec it neither rewrites env nor needs a thread to wait.
+func spawn(next, env []string, conn int) (int, error) {
+	attr := &syscall.ProcAttr{
+		Env:   env,
+		Files: []uintptr{uintptr(conn), uintptr(conn), 2},
+	}
+	path, ok := getenv(env, "PATH")
+	if !ok {
+		path = defaultPath
+	}
+	var pid int
+	err := execvpSearch(next[0], path, func(file string) error {
+		if err := missing(file); err != nil {
+			return err
+		}
+		var err error
+		pid, err = syscall.ForkExec(file, next, attr)
+		return err
+	})
+	if err != nil {
+		return 0, errors.New(quote(next[0]) + ": " + err.Error())
+	}
+	return pid, nil
+}
+
+// missing is ENOENT or ENOTDIR when stat(2) shows that exec would fail on
+// file with that error, which the search passes over, and nil otherwise.
+// A stat costs a hundredth of a fork whose exec fails (0.3 against 45 µs
+// measured), and with a PATH such as Debian's a program in /usr/bin is
+// found after three misses.
+func missing(file string) error {
+	var st syscall.Stat_t
+	if err := syscall.Stat(file, &st); err == syscall.ENOENT || err == syscall.ENOTDIR {
+		return err
+	}
+	return nil
+}
