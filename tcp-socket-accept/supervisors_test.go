@@ -1,0 +1,284 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// The service directories of examples/, each run under its own
+// supervisor from Debian: the echo answers; the server, killed, is
+// started again and serves again within 2 s; its log service keeps the
+// verbose lines; and the server runs as nobody, as the run script drops
+// to it between the two halves.
+
+// restartWithin is how soon a killed server must serve again. Every
+// supervisor here waits a second before it restarts a service that ran
+// for less than one, so each test lets the server run a second first.
+const restartWithin = 2 * time.Second
+
+// supervised is one supervisor's way with a service directory.
+type supervised struct {
+	example string                        // under examples/
+	start   func(t *testing.T, dir string) // starts supervising dir (and dir/log)
+	pid     func(dir string) int           // the service's pid, or 0
+}
+
+func TestRunitService(t *testing.T) {
+	runsv := testkit.SystemProgram(t, "runsv", "runit")
+	testkit.SystemProgram(t, "chpst", "runit")
+	serveUnder(t, supervised{
+		example: "runit/echo",
+		start: func(t *testing.T, dir string) {
+			// runsv runs ./log as well, and pipes the service into it.
+			startSupervisor(t, nil, nil, runsv, dir)
+			t.Cleanup(func() { sv(t, "runsv", dir, syscall.SIGTERM) })
+		},
+		pid: func(dir string) int { return pidFile(filepath.Join(dir, "supervise", "pid")) },
+	})
+}
+
+func TestDaemontoolsService(t *testing.T) {
+	supervise := testkit.SystemProgram(t, "supervise", "daemontools")
+	svstat := testkit.SystemProgram(t, "svstat", "daemontools")
+	svc := testkit.SystemProgram(t, "svc", "daemontools")
+	serveUnder(t, supervised{
+		example: "daemontools/echo",
+		start: func(t *testing.T, dir string) {
+			// What svscan does: a supervise for the service and one for
+			// its log, a pipe between them.
+			pipeSupervisors(t, supervise, dir)
+			t.Cleanup(func() { run(t, svc, "-dx", dir, filepath.Join(dir, "log")) })
+		},
+		pid: func(dir string) int { return statusPid(svstat, dir, "(pid ", ")") },
+	})
+}
+
+func TestS6Service(t *testing.T) {
+	s6supervise := testkit.SystemProgram(t, "s6-supervise", "s6")
+	s6svstat := testkit.SystemProgram(t, "s6-svstat", "s6")
+	s6svc := testkit.SystemProgram(t, "s6-svc", "s6")
+	testkit.SystemProgram(t, "execlineb", "execline")
+	serveUnder(t, supervised{
+		example: "s6/echo",
+		start: func(t *testing.T, dir string) {
+			// What s6-svscan does: an s6-supervise for the service and
+			// one for its log, a pipe between them.
+			pipeSupervisors(t, s6supervise, dir)
+			t.Cleanup(func() { run(t, s6svc, "-dx", dir); run(t, s6svc, "-dx", filepath.Join(dir, "log")) })
+		},
+		pid: func(dir string) int { return statusPid(s6svstat, dir, "(pid ", ")") },
+	})
+}
+
+// serveUnder runs the example s under its supervisor, on a copy with a
+// port of the test's own.
+func serveUnder(t *testing.T, s supervised) {
+	if os.Geteuid() != 0 {
+		t.Skip("the example's run script drops to nobody, which needs root")
+	}
+	dir := filepath.Join(t.TempDir(), "echo")
+	copyTree(t, filepath.Join("..", "examples", s.example), dir)
+	port := testkit.FreePortOn(t, "127.0.0.1")
+	if err := os.WriteFile(filepath.Join(dir, "port"), []byte(port+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", port)
+	s.start(t, dir)
+	logFile := filepath.Join(dir, "log", "main", "current")
+	if _, err := echoWithin(addr, 10*time.Second); err != nil {
+		t.Fatalf("the service never echoed: %v; its log:\n%s", err, readOrSay(logFile))
+	}
+	pid := waitPid(t, s.pid, dir)
+	if uid := processUid(t, pid); uid != "65534" {
+		t.Errorf("the server runs as uid %s; want nobody's, 65534", uid)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	took, err := echoWithin(addr, restartWithin)
+	if err != nil {
+		t.Fatalf("within %v of the kill, the service did not echo again: %v; its log:\n%s", restartWithin, err, readOrSay(logFile))
+	}
+	if again := waitPid(t, s.pid, dir); again == pid {
+		t.Errorf("the service still runs as %d; want a new process", pid)
+	}
+	t.Logf("serving again %v after the kill", took.Round(time.Millisecond))
+	waitFor(t, "the log service to keep the verbose lines", func() bool {
+		return strings.Contains(readOrSay(logFile), "tcp-socket-accept: ")
+	})
+}
+
+// echoWithin connects to addr until a line comes back as it was sent, for
+// up to deadline, and says how long that took.
+func echoWithin(addr string, deadline time.Duration) (time.Duration, error) {
+	start := time.Now()
+	var err error
+	for time.Since(start) < deadline {
+		var c net.Conn
+		if c, err = net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, "ping\n")
+			var line string
+			line, err = bufio.NewReader(c).ReadString('\n')
+			c.Close()
+			if line == "ping\n" {
+				return time.Since(start), nil
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return 0, err
+}
+
+// startSupervisor starts argv with stdin and stdout as given (nil:
+// /dev/null), its stderr to the test's log, and kills it when the test
+// ends if it is still there.
+func startSupervisor(t *testing.T, stdin, stdout *os.File, argv ...string) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = []string{"PATH=" + filepath.Dir(tsaBinary) + ":" + os.Getenv("PATH")}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", argv[0], err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+}
+
+// pipeSupervisors starts supervise on dir and on dir/log, the first's
+// output piped into the second, as svscan and s6-svscan do.
+func pipeSupervisors(t *testing.T, supervise, dir string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startSupervisor(t, r, nil, supervise, filepath.Join(dir, "log"))
+	startSupervisor(t, nil, w, supervise, dir)
+	r.Close()
+	w.Close()
+}
+
+// waitPid waits for the supervisor to report the service's pid.
+func waitPid(t *testing.T, pid func(string) int, dir string) int {
+	t.Helper()
+	var n int
+	waitFor(t, "the supervisor to report a pid", func() bool { n = pid(dir); return n > 0 })
+	return n
+}
+
+func pidFile(path string) int {
+	data, _ := os.ReadFile(path)
+	n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	return n
+}
+
+// statusPid runs a status command (svstat, s6-svstat) on dir and reads
+// the pid between before and after in what it says.
+func statusPid(status, dir, before, after string) int {
+	out, _ := exec.Command(status, dir).Output()
+	_, rest, ok := strings.Cut(string(out), before)
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(strings.Split(rest, after)[0]))
+	return n
+}
+
+// processUid is pid's real uid, as /proc shows it.
+func processUid(t *testing.T, pid int) string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			return f[1]
+		}
+	}
+	t.Fatalf("no Uid line for %d", pid)
+	return ""
+}
+
+// sv sends sig to the supervisor of dir named name, found by its
+// command line, and waits for it to go.
+func sv(t *testing.T, name, dir string, sig syscall.Signal) {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		data, _ := os.ReadFile(p)
+		if string(data) == name+"\x00"+dir+"\x00" || strings.HasSuffix(string(data), "/"+name+"\x00"+dir+"\x00") {
+			n, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+			syscall.Kill(n, sig)
+		}
+	}
+}
+
+func run(t *testing.T, argv ...string) {
+	if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+		t.Logf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("waited 10 s for %s", what)
+}
+
+func readOrSay(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	return string(data)
+}
+
+// copyTree copies the directory src to dst, files with their modes.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(path string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, fi.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
