@@ -31,7 +31,7 @@ const restartWithin = 2 * time.Second
 
 // supervised is one supervisor's way with a service directory.
 type supervised struct {
-	example string                        // under examples/
+	example string                         // under examples/
 	start   func(t *testing.T, dir string) // starts supervising dir (and dir/log)
 	pid     func(dir string) int           // the service's pid, or 0
 }
