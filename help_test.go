@@ -5,7 +5,7 @@ import (
 )
 
 // What --usage and --help print, byte for byte as before the option
-// table moved to package cmdline (now cmdline.go and help.go).
+// table moved out of the command (now cmdline.go and help.go).
 const (
 	wantUsage = "Usage: tcp-socket-listen [OPTION...] {host} {service} {next-prog...}\n"
 	wantHelp  = wantUsage + `Options:

@@ -15,7 +15,7 @@ func WithoutProbeVars(env []string) []string {
 	return kept
 }
 
-// GetenvIn is name's value in env, read apart from package environ.
+// GetenvIn is name's value in env, read apart from the commands' getenv.
 func GetenvIn(env []string, name string) (string, bool) {
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
