@@ -128,7 +128,7 @@ func limitMessage(limit int, nonblocking bool, name string) string {
 // TestRuntimeDiesBeforeMain pins the one case no code of ours can help: a
 // non-blocking standard input makes package os start the poller during
 // its initialisation, before main, and at a limit of 3 or 4 there is no
-// room for it. If a Go release changes this, the README and the manual
+// room for it. If a Go release changes this, ENGINEERING.md and the manual
 // page need changing too.
 func TestRuntimeDiesBeforeMain(t *testing.T) {
 	for _, limit := range []int{3, 4} {

@@ -11,7 +11,7 @@ import (
 )
 
 // Where this program and the C original part ways on the command line,
-// kept on purpose and listed in the README.
+// kept on purpose and listed in the manual page (DIFFERENCES).
 
 func TestLoneDashIsTheHost(t *testing.T) {
 	// The C original skips "-" as an empty option cluster and would take

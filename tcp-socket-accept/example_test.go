@@ -13,7 +13,7 @@ import (
 	"tcp-socket-listen/internal/testkit"
 )
 
-// TestEchoExample runs the spec's Usage as the README writes it:
+// TestEchoExample runs the spec's Usage as the manual pages write it:
 // tcp-socket-listen 127.0.0.1 7 tcp-socket-accept cat (on another port if
 // 7 is taken on this machine).
 func TestEchoExample(t *testing.T) {
