@@ -65,15 +65,26 @@ tcp-socket-accept/tcp-socket-accept: $(ACCEPT_SOURCES)
 	$(GO) build $(BUILDFLAGS) -o $@ ./tcp-socket-accept
 
 # Each copy is its source under a header that says where it came from.
-# make copies writes them all; a build rewrites those older than their
-# sources.
-COPY = { echo '// Code generated from ../$(1) by make copies; DO NOT EDIT.'; echo; cat $(1); } > tcp-socket-accept/$(1)
+# Only make copies writes them, and never over a file of tcp-socket-accept's
+# own (one without the header). A build checks that each copy it uses is
+# its source's, and stops if not, rather than mend a copy silently: a
+# hand-edited copy is a mistake for copies_test.go to report.
+# The copy of the shared file $$f, on standard output.
+COPY_OF_F = { echo "// Code generated from ../$$f by make copies; DO NOT EDIT."; echo; cat $$f; }
 
 copies:
-	@$(foreach f,$(SHARED),$(call COPY,$(f));)
+	@set -e; for f in $(SHARED); do \
+		out=tcp-socket-accept/$$f; \
+		[ -f $$f ] || { echo "SHARED names $$f, which is not a file here"; exit 1; }; \
+		if [ -e $$out ] && [ "$$(head -n 1 $$out)" != "$$($(COPY_OF_F) | head -n 1)" ]; then \
+			echo "$$out is tcp-socket-accept's own file, not a copy of $$f: not overwritten"; exit 1; \
+		fi; \
+		$(COPY_OF_F) > $$out.tmp; \
+		if cmp -s $$out.tmp $$out; then rm $$out.tmp; else mv $$out.tmp $$out; echo "wrote $$out"; fi; \
+	done
 
 $(COPIES): tcp-socket-accept/%.go: %.go
-	$(call COPY,$<)
+	@f=$<; $(COPY_OF_F) | cmp -s - $@ || { echo "$@ is not a copy of $<: run make copies"; exit 1; }
 
 # -short skips only TestEmulatedPorts, whose builds for 12 ports take
 # minutes with a cold build cache.
@@ -139,7 +150,7 @@ install-check: $(BINARIES)
 # Each command's non-test files build alone, as a vendored copy would:
 # the top directory's with go.mod, tcp-socket-accept/'s with a go.mod of
 # their own.
-alone-check: copies
+alone-check:
 	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
 	mkdir $$d/listen $$d/accept; \
 	cp $(LISTEN_SOURCES) $$d/listen/; \
@@ -152,7 +163,7 @@ alone-check: copies
 
 # Two builds of this tree, from different directories and with separate
 # build caches, must be byte for byte the same.
-repro-check: $(BINARIES) copies
+repro-check: $(BINARIES)
 	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
 	mkdir $$d/src; tar cf - $(SOURCES) | (cd $$d/src && tar xf -); \
 	for cp in $(PACKAGES); do c=$${cp%%:*}; \

@@ -18,7 +18,7 @@ func dupOnto(oldfd, newfd int, cloexec bool) error {
 		return err
 	}
 	if cloexec {
-		return closeOnExec(newfd)
+		syscall.CloseOnExec(newfd)
 	}
 	return nil
 }

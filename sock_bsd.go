@@ -21,17 +21,14 @@ func openSocket(family int) (int, error) {
 	// socket(2) opens no window.
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
 	if err == nil {
-		if err = closeOnExec(fd); err != nil {
-			syscall.Close(fd)
-			return -1, err
-		}
+		syscall.CloseOnExec(fd)
 	}
 	return fd, err
 }
 
 // options lists what to set on the socket, in order, or says why this
 // system cannot do what l asks. The errors name the command-line option
-// that asks for it, which both commands spell the same.
+// that asks for it.
 func (l listening) options() ([]sockOption, error) {
 	var opts []sockOption
 	if l.reuseAddress {

@@ -35,17 +35,3 @@ func openbsdFlags(fd int) (int, error) {
 	}
 	return 0, nil
 }
-
-// closeOnExec sets fd's FD_CLOEXEC. OpenBSD forbids the raw fcntl
-// system call; the libc-backed syscall.CloseOnExec reports nothing.
-func closeOnExec(fd int) error {
-	if runtime.GOOS == "openbsd" {
-		syscall.CloseOnExec(fd)
-		return nil
-	}
-	_, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, syscall.FD_CLOEXEC)
-	if errno != 0 {
-		return errno
-	}
-	return nil
-}

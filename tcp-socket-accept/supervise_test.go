@@ -14,12 +14,13 @@ import (
 )
 
 // How the supervisors' tests drive a supervisor: start it, as its
-// scanner would, read the service's pid from it, and stop it.
+// scanner would, read the service's pid from it, and stop it, leaving no
+// process behind.
 
 // startSupervisor starts argv with stdin and stdout as given (nil:
 // /dev/null), its stderr to the test's log, and kills it when the test
-// ends if it is still there.
-func startSupervisor(t *testing.T, stdin, stdout *os.File, argv ...string) {
+// ends if it has not gone by itself 5 s after it was told to.
+func startSupervisor(t *testing.T, stdin, stdout *os.File, argv ...string) *os.Process {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = []string{"PATH=" + filepath.Dir(tsaBinary) + ":" + os.Getenv("PATH")}
@@ -37,6 +38,7 @@ func startSupervisor(t *testing.T, stdin, stdout *os.File, argv ...string) {
 			<-done
 		}
 	})
+	return cmd.Process
 }
 
 // pipeSupervisors starts supervise on dir and on dir/log, the first's
@@ -102,15 +104,15 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
-// sv sends sig to the supervisor of dir named name, found by its
-// command line, and waits for it to go.
-func sv(t *testing.T, name, dir string, sig syscall.Signal) {
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		data, _ := os.ReadFile(p)
-		if string(data) == name+"\x00"+dir+"\x00" || strings.HasSuffix(string(data), "/"+name+"\x00"+dir+"\x00") {
+// killUnder kills every process whose working directory is dir or below
+// it: the services and their logs, which a supervisor that had to be
+// killed would leave running.
+func killUnder(dir string) {
+	cwds, _ := filepath.Glob("/proc/[0-9]*/cwd")
+	for _, p := range cwds {
+		if cwd, err := os.Readlink(p); err == nil && (cwd == dir || strings.HasPrefix(cwd, dir+"/")) {
 			n, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-			syscall.Kill(n, sig)
+			syscall.Kill(n, syscall.SIGKILL)
 		}
 	}
 }

@@ -23,9 +23,12 @@ import (
 // verbose lines; and the server runs as nobody, as the run script drops
 // to it between the two halves.
 
-// restartWithin is how soon a killed server must serve again. Every
-// supervisor here waits a second before it restarts a service that ran
-// for less than one, so each test lets the server run a second first.
+// restartWithin is how soon a killed server must serve again. runsv
+// and supervise wait a second before they restart a service that ran
+// for less than one, so each test lets the server run a second first;
+// s6-supervise waits a second after every death (measured: 1.04 to
+// 1.26 s from the kill to serving again, against 45 to 100 ms for the
+// other two).
 const restartWithin = 2 * time.Second
 
 // supervised is one supervisor's way with a service directory.
@@ -42,8 +45,8 @@ func TestRunitService(t *testing.T) {
 		example: "runit/echo",
 		start: func(t *testing.T, dir string) {
 			// runsv runs ./log as well, and pipes the service into it.
-			startSupervisor(t, nil, nil, runsv, dir)
-			t.Cleanup(func() { sv(t, "runsv", dir, syscall.SIGTERM) })
+			p := startSupervisor(t, nil, nil, runsv, dir)
+			t.Cleanup(func() { p.Signal(syscall.SIGTERM) })
 		},
 		pid: func(dir string) int { return pidFile(filepath.Join(dir, "supervise", "pid")) },
 	})
@@ -95,6 +98,7 @@ func serveUnder(t *testing.T, s supervised) {
 		t.Fatal(err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", port)
+	t.Cleanup(func() { killUnder(dir) }) // after the supervisors' own stops
 	s.start(t, dir)
 	logFile := filepath.Join(dir, "log", "main", "current")
 	if _, err := echoWithin(addr, 10*time.Second); err != nil {

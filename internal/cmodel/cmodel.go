@@ -1,7 +1,7 @@
 // Package cmodel is a model of the C library's number readers, written
 // from their manual pages with regular expressions and package strconv,
-// apart from package cparse: fuzz tests check cparse and its users
-// against it.
+// apart from the commands' cparse.go: fuzz tests check it and its
+// users against it.
 package cmodel
 
 import (
