@@ -5,43 +5,38 @@ import (
 	"testing"
 )
 
-// TestEarlyEndNotTakenForALaterChild drives the table as two loops and
-// the reaper would, with forks that overlap without a break: the pid of
-// a failed exec's child, which the reaper collected first, comes round to
-// a later child, which must be recorded as running, not as ended.
-func TestEarlyEndNotTakenForALaterChild(t *testing.T) {
+// TestEndedLineLeftToTheLoop: a child the reaper collects before its loop
+// has written its started line gets its ended line from the loop, after
+// that line; once announced, from the reaper.
+func TestEndedLineLeftToTheLoop(t *testing.T) {
 	c := newChildren(10, 0)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reserved = 3
-	a := c.forkBegun()
-	b := c.forkBegun()
-	c.reaped(500, 0) // a's exec failed; the reaper got its child first
-	c.forkDone(a)
-	a = c.forkBegun()
-	if _, ended := c.add(600, "client", b); ended {
-		t.Fatal("b's child 600 recorded as ended")
+	c.reserved = 2
+	a, running := c.add(500, "client", c.forkBegun())
+	b, _ := c.add(600, "client", c.forkBegun())
+	if running != 1 {
+		t.Errorf("%d running after the first child; want 1", running)
 	}
-	if _, ended := c.add(500, "client", a); ended {
-		t.Fatal("a's child 500, a pid that came round, recorded as ended")
-	}
-	if len(c.byPid) != 2 || len(c.early) != 0 {
-		t.Errorf("running %v, early %v; want 500 and 600 running, nothing early", c.byPid, c.early)
-	}
-}
-
-// TestEarlyEndClaimed: a child that ends before its loop records it is
-// recorded as ended, its slot given back.
-func TestEarlyEndClaimed(t *testing.T) {
-	c := newChildren(10, 0)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reserved = 1
-	n := c.forkBegun()
 	ws := syscall.WaitStatus(7 << 8) // exit code 7
-	c.reaped(700, ws)
-	got, ended := c.add(700, "client", n)
-	if !ended || got != ws || len(c.byPid) != 0 || c.reserved != 0 {
-		t.Errorf("ended %v with %v; running %v, reserved %d; want ended with exit 7, nothing running", ended, got, c.byPid, c.reserved)
+	if _, write := c.reaped(500, ws); write {
+		t.Error("the reaper writes the ended line of a child not yet announced")
+	}
+	c.mu.Unlock()
+	if e, ended := c.announced(a); !ended || e.ws != ws || e.running != 1 {
+		t.Errorf("announced: %+v, %v; want the ended line, exit 7, 1 running", e, ended)
+	}
+	if _, ended := c.announced(b); ended {
+		t.Error("a running child announced as ended")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, write := c.reaped(600, 0); !write || e.running != 0 {
+		t.Errorf("reaped an announced child: %+v, %v; want its ended line, none running", e, write)
+	}
+	if _, write := c.reaped(700, 0); write {
+		t.Error("an ended line for a child never recorded")
+	}
+	if len(c.byPid) != 0 || len(c.forking) != 0 || c.reserved != 0 {
+		t.Errorf("running %v, forking %v, reserved %d; want none", c.byPid, c.forking, c.reserved)
 	}
 }

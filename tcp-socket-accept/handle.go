@@ -6,6 +6,7 @@ import (
 
 // handle starts a child for the accepted connection fd from sa, in the
 // slot reserved for it, or says why not; the caller closes fd either way.
+// Lines are written only with the children's lock released.
 func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	k := s.kids
 	conn, err := describe(fd, sa)
@@ -16,6 +17,12 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	}
 	s.setOptions(fd, conn)
 	k.mu.Lock()
+	if k.closed {
+		// The server is ending (SIGQUIT, SIGABRT): no child may start.
+		k.giveBack()
+		k.mu.Unlock()
+		return
+	}
 	connNum := k.admitHost(conn.remoteIP)
 	if connNum == 0 {
 		k.giveBack()
@@ -30,23 +37,32 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	// as exec.
 	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err != nil {
 		k.forkDone(n)
 		k.forgetHost(conn.remoteIP)
 		k.giveBack()
+		k.mu.Unlock()
 		s.log.error(err.Error())
 		return
 	}
-	ws, ended := k.add(pid, conn.remoteIP, n)
-	running := len(k.byPid)
-	if ended {
-		running++ // as it was when it started
+	ch, running := k.add(pid, conn.remoteIP, n)
+	k.mu.Unlock()
+	s.announce(pid, ch, running, conn)
+}
+
+// announce writes the lines for the child pid that has just started,
+// running children with it, then its ended line if the reaper has
+// collected it meanwhile: the reaper leaves that line to this loop until
+// the started line is written, so that it comes after.
+func (s *server) announce(pid int, ch *child, running int, conn connection) {
+	if !s.log.verbose {
+		// No line to write; the reaper writes none either.
+		return
 	}
-	s.log.started(pid, running, k.limit)
+	s.log.started(pid, running, s.kids.limit)
 	s.log.connected(pid, conn)
-	if ended {
-		s.log.ended(pid, ws, len(k.byPid), k.limit)
+	if e, ended := s.kids.announced(ch); ended {
+		s.log.ended(pid, e.ws, e.running, s.kids.limit)
 	}
 }
 
