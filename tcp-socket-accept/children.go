@@ -1,9 +1,6 @@
 package main
 
-import (
-	"sync"
-	"syscall"
-)
+import "sync"
 
 // children is the table of running children and the limits on them,
 // shared under mu by the accept loops, the reaper and the signal handler.
@@ -18,43 +15,26 @@ import (
 //
 // No line is written with mu held: the writer collects what to write
 // under mu and writes it after, so that a standard error that blocks
-// holds up the writer alone, never the signal handler.
+// holds up the writer alone, never the signal handler. The -v lines are
+// still written in the order of their events under mu (see lineOrder).
 type children struct {
 	mu       sync.Mutex
 	limit    int
 	reserved int             // slots held by loops about to accept or fork
 	waiting  []chan struct{} // loops waiting for a slot, in order
 	perHost  int             // 0: none
-	byPid    map[int]*child
-	byHost   map[string]int // children and forks in progress, per client
-	forks    int            // forks begun, ever: each fork's number
-	forking  map[int]bool   // the numbers of the forks in progress
-	closed   bool           // the server is ending: no fork may begin
-	started  int            // children started, ever
-	born     *sync.Cond     // on mu: started has grown
-	forked   *sync.Cond     // on mu: a fork has ended
-}
-
-// child is one running child.
-type child struct {
-	host string
-	// announced is set once its loop has written its started line;
-	// until then the reaper leaves the ended line to the loop, in end,
-	// so that it comes after.
-	announced bool
-	ended     bool
-	end       ending
-}
-
-// ending is what a child's ended line says: how it ended, and how many
-// children still ran.
-type ending struct {
-	ws      syscall.WaitStatus
-	running int
+	byPid    map[int]string  // running children, and their clients
+	byHost   map[string]int  // children and forks in progress, per client
+	forks    int             // forks begun, ever: each fork's number
+	forking  map[int]bool    // the numbers of the forks in progress
+	closed   bool            // the server is ending: no fork may begin
+	started  int             // children started, ever
+	born     *sync.Cond      // on mu: started has grown
+	forked   *sync.Cond      // on mu: a fork has ended
 }
 
 func newChildren(limit, perHost int) *children {
-	c := &children{limit: limit, perHost: perHost, byPid: map[int]*child{}, byHost: map[string]int{},
+	c := &children{limit: limit, perHost: perHost, byPid: map[int]string{}, byHost: map[string]int{},
 		forking: map[int]bool{}}
 	c.born = sync.NewCond(&c.mu)
 	c.forked = sync.NewCond(&c.mu)
@@ -99,43 +79,26 @@ func (c *children) forgetHost(host string) {
 }
 
 // add records the child pid that fork n started for host, in the slot
-// reserved for it, and returns it and how many children now run; with
-// mu held.
-func (c *children) add(pid int, host string, n int) (*child, int) {
+// reserved for it, and returns how many children now run; with mu held.
+func (c *children) add(pid int, host string, n int) int {
 	c.started++
 	c.born.Signal()
 	c.reserved--
-	ch := &child{host: host}
-	c.byPid[pid] = ch
+	c.byPid[pid] = host
 	c.forkDone(n)
-	return ch, len(c.byPid)
+	return len(c.byPid)
 }
 
-// announced marks ch's started line written, and returns its ended line
-// if the reaper has left it to the caller.
-func (c *children) announced(ch *child) (ending, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch.announced = true
-	return ch.end, ch.ended
-}
-
-// reaped forgets the child pid, which the reaper has collected, and
-// returns its ended line for the reaper to write, unless it was not
-// recorded (inherited from whatever this process was before exec), or
-// its started line is yet to be written; with mu held.
-func (c *children) reaped(pid int, ws syscall.WaitStatus) (ending, bool) {
-	ch, ok := c.byPid[pid]
+// reaped forgets the child pid, which the reaper has collected, and tells
+// whether it was recorded: not if it was inherited from whatever this
+// process was before exec; with mu held.
+func (c *children) reaped(pid int) bool {
+	host, ok := c.byPid[pid]
 	if !ok {
-		return ending{}, false
+		return false
 	}
-	c.forgetHost(ch.host)
+	c.forgetHost(host)
 	delete(c.byPid, pid)
 	c.freeSlot()
-	e := ending{ws: ws, running: len(c.byPid)}
-	if !ch.announced {
-		ch.end, ch.ended = e, true
-		return ending{}, false
-	}
-	return e, true
+	return true
 }

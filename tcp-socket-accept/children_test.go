@@ -1,42 +1,60 @@
 package main
 
 import (
-	"syscall"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
-// TestEndedLineLeftToTheLoop: a child the reaper collects before its loop
-// has written its started line gets its ended line from the loop, after
-// that line; once announced, from the reaper.
-func TestEndedLineLeftToTheLoop(t *testing.T) {
+// TestLinesInTurn: lines whose tickets were taken in one order are
+// written in that order, whatever order their writers come in.
+func TestLinesInTurn(t *testing.T) {
+	o := newLineOrder()
+	var tickets []uint64
+	for i := 0; i < 5; i++ {
+		tickets = append(tickets, o.ticket())
+	}
+	var mu sync.Mutex
+	var out []string
+	var wg sync.WaitGroup
+	for i := len(tickets) - 1; i >= 0; i-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o.inTurn(tickets[i], func() {
+				mu.Lock()
+				out = append(out, strconv.Itoa(i))
+				mu.Unlock()
+			})
+		}()
+		time.Sleep(time.Millisecond) // the later tickets come first
+	}
+	wg.Wait()
+	if got := strings.Join(out, " "); got != "0 1 2 3 4" {
+		t.Errorf("written in the order %s; want 0 1 2 3 4", got)
+	}
+}
+
+// TestReapedForgetsOnlyRecorded: the reaper forgets a recorded child, its
+// client and its slot; a child never recorded changes nothing.
+func TestReapedForgetsOnlyRecorded(t *testing.T) {
 	c := newChildren(10, 0)
 	c.mu.Lock()
-	c.reserved = 2
-	a, running := c.add(500, "client", c.forkBegun())
-	b, _ := c.add(600, "client", c.forkBegun())
-	if running != 1 {
-		t.Errorf("%d running after the first child; want 1", running)
-	}
-	ws := syscall.WaitStatus(7 << 8) // exit code 7
-	if _, write := c.reaped(500, ws); write {
-		t.Error("the reaper writes the ended line of a child not yet announced")
-	}
-	c.mu.Unlock()
-	if e, ended := c.announced(a); !ended || e.ws != ws || e.running != 1 {
-		t.Errorf("announced: %+v, %v; want the ended line, exit 7, 1 running", e, ended)
-	}
-	if _, ended := c.announced(b); ended {
-		t.Error("a running child announced as ended")
-	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, write := c.reaped(600, 0); !write || e.running != 0 {
-		t.Errorf("reaped an announced child: %+v, %v; want its ended line, none running", e, write)
+	c.reserved = 1
+	c.admitHost("client")
+	if running := c.add(500, "client", c.forkBegun()); running != 1 {
+		t.Errorf("%d running; want 1", running)
 	}
-	if _, write := c.reaped(700, 0); write {
-		t.Error("an ended line for a child never recorded")
+	if c.reaped(700) {
+		t.Error("a child never recorded reaped as one")
 	}
-	if len(c.byPid) != 0 || len(c.forking) != 0 || c.reserved != 0 {
-		t.Errorf("running %v, forking %v, reserved %d; want none", c.byPid, c.forking, c.reserved)
+	if !c.reaped(500) {
+		t.Error("a recorded child not reaped as one")
+	}
+	if len(c.byPid) != 0 || len(c.byHost) != 0 || len(c.forking) != 0 || c.reserved != 0 {
+		t.Errorf("running %v, hosts %v, forking %v, reserved %d; want none", c.byPid, c.byHost, c.forking, c.reserved)
 	}
 }

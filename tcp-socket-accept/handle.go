@@ -6,7 +6,8 @@ import (
 
 // handle starts a child for the accepted connection fd from sa, in the
 // slot reserved for it, or says why not; the caller closes fd either way.
-// Lines are written only with the children's lock released.
+// Lines are written only with the children's lock released (see
+// children).
 func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	k := s.kids
 	conn, err := describe(fd, sa)
@@ -45,25 +46,17 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		s.log.error(err.Error())
 		return
 	}
-	ch, running := k.add(pid, conn.remoteIP, n)
-	k.mu.Unlock()
-	s.announce(pid, ch, running, conn)
-}
-
-// announce writes the lines for the child pid that has just started,
-// running children with it, then its ended line if the reaper has
-// collected it meanwhile: the reaper leaves that line to this loop until
-// the started line is written, so that it comes after.
-func (s *server) announce(pid int, ch *child, running int, conn connection) {
+	running := k.add(pid, conn.remoteIP, n)
 	if !s.log.verbose {
-		// No line to write; the reaper writes none either.
+		k.mu.Unlock()
 		return
 	}
-	s.log.started(pid, running, s.kids.limit)
-	s.log.connected(pid, conn)
-	if e, ended := s.kids.announced(ch); ended {
-		s.log.ended(pid, e.ws, e.running, s.kids.limit)
-	}
+	t := s.log.order.ticket()
+	k.mu.Unlock()
+	s.log.order.inTurn(t, func() {
+		s.log.started(pid, running, k.limit)
+		s.log.connected(pid, conn)
+	})
 }
 
 // setOptions sets what the command line asks for on the connection. A

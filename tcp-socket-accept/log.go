@@ -7,11 +7,13 @@ import (
 )
 
 // logger writes the server's lines on descriptor 2: ERROR lines always,
-// as often as limit lets them, the C original's status lines with -v.
+// as often as limit lets them, the C original's status lines with -v, in
+// order.
 type logger struct {
 	prog    string
 	verbose bool
 	limit   *lineLimit // nil: none
+	order   *lineOrder // for the -v lines
 }
 
 // error writes "PROG: ERROR: msg", the one line the server logs for a

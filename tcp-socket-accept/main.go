@@ -64,6 +64,6 @@ func newServer(prog string, c config) (*server, error) {
 		live:      newLiveListeners(len(fds)),
 		env:       env,
 		kids:      newChildren(c.limit, c.perHost),
-		log:       logger{prog: prog, verbose: c.verbose, limit: newLineLimit()},
+		log:       logger{prog: prog, verbose: c.verbose, limit: newLineLimit(), order: newLineOrder()},
 	}, nil
 }

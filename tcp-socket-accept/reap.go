@@ -27,8 +27,8 @@ func (s *server) reap() {
 }
 
 // ended collects and forgets the child that e says has ended, writes its
-// ended line after releasing the lock, and returns how many children have
-// started, read under the same lock.
+// ended line after releasing the lock, in turn, and returns how many
+// children have started, read under the same lock.
 //
 // A child not recorded may be one whose fork is still in progress: its
 // pid is known only once the fork ends, and it can end first. The forks
@@ -43,15 +43,15 @@ func (s *server) ended(e exited) int {
 	if _, ok := k.byPid[e.pid]; !ok {
 		k.awaitForks(k.forks)
 	}
-	var line ending
-	write := false
-	if ws, ok := e.collect(); ok {
-		line, write = k.reaped(e.pid, ws)
+	ws, collected := e.collect()
+	recorded := collected && k.reaped(e.pid)
+	running, started := len(k.byPid), k.started
+	if !recorded || !s.log.verbose {
+		k.mu.Unlock()
+		return started
 	}
-	started := k.started
+	t := s.log.order.ticket()
 	k.mu.Unlock()
-	if write {
-		s.log.ended(e.pid, line.ws, line.running, k.limit)
-	}
+	s.log.order.inTurn(t, func() { s.log.ended(e.pid, ws, running, k.limit) })
 	return started
 }
