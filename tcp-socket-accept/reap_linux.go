@@ -47,7 +47,13 @@ func awaitExit() (exited, error) {
 
 // collect collects e's child, with the children's lock held, and returns
 // how it ended; false if it is gone (a failed exec's child that
-// syscall.ForkExec collected itself).
+// syscall.ForkExec collected itself). WNOHANG, for the pid of such a child
+// may have been given to another since, still running: for that other to
+// be a child of the server that has ended and is not yet recorded, the
+// kernel would have to hand out that pid again, within the time of one
+// fork, after all the others of the pid namespace (Linux allocates them in
+// turn), and a fork begun after the reaper saw the pid would have to be
+// given it.
 func (e exited) collect() (syscall.WaitStatus, bool) {
 	var ws syscall.WaitStatus
 	for {
