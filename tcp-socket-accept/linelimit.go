@@ -10,7 +10,7 @@ import (
 // ERROR line at most. A cause that repeats, such as a storm of aborted
 // connections or a resource that stays short, would otherwise fill the
 // log as fast as the loops can go round.
-const sameLinesPerSecond = 3
+const sameLinesPerSecond = 5
 
 // lineLimit counts the ERROR lines written, by their text: each text has
 // a second of its own, begun at its first line, in which it is written

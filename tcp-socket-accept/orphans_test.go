@@ -5,11 +5,9 @@ package main
 import (
 	"bytes"
 	"math/rand/v2"
-	"net"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,24 +46,8 @@ const manyChildren = 20
 func endUnderLoad(t *testing.T, sig syscall.Signal) []string {
 	l, addr := listener(t, "127.0.0.1", -1)
 	s := start(t, serverSpec{argv: []string{tsaBinary, "-c", "10000", "sleep", "60"}, files: []*os.File{l}})
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < clients; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-					c.Close()
-				}
-			}
-		}()
-	}
+	stop := hammer(addr, clients, nil)
+	t.Cleanup(stop)
 	for deadline := time.Now().Add(10 * time.Second); len(testkit.ChildPids(s.proc.Pid)) < manyChildren; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("fewer than %d children after 10 s; stderr:\n%s", manyChildren, s.log())
@@ -75,8 +57,7 @@ func endUnderLoad(t *testing.T, sig syscall.Signal) []string {
 	s.proc.Signal(sig)
 	st := s.waitExit()
 	l.Close() // the clients are refused at once
-	close(stop)
-	wg.Wait()
+	stop()
 	if st.ExitCode() != 0 {
 		t.Errorf("the server ended %v; want exit status 0", st)
 	}

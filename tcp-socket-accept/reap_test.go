@@ -63,8 +63,11 @@ func TestChildCollectedUnderTheLock(t *testing.T) { runScenarioTest(t, "recorded
 // for the child that ended, and forgotten while it runs.)
 func TestUnrecordedChildKeptWhileForking(t *testing.T) { runScenarioTest(t, "forking") }
 
+// scenarioServer is a server of next, its reaper running.
 func scenarioServer(next ...string) *server {
-	return &server{cfg: config{next: next}, env: []string{"PATH=/usr/bin:/bin"}, kids: newChildren(10, 0), log: logger{prog: "scenario"}}
+	s := &server{cfg: config{next: next}, env: []string{"PATH=/usr/bin:/bin"}, kids: newChildren(10, 0), log: logger{prog: "scenario"}}
+	go s.reap()
+	return s
 }
 
 // startKept starts a child through handle, which runs until the client
@@ -114,7 +117,6 @@ func reaperWaiting() bool {
 // holds the lock.
 func recordedChildKept() error {
 	s := scenarioServer("/bin/sh", "-c", "read line")
-	go s.reap()
 	pid, client, err := startKept(s)
 	if err != nil {
 		return err
@@ -142,7 +144,6 @@ func recordedChildKept() error {
 // waiting for children meanwhile.
 func unrecordedChildKept() error {
 	s := scenarioServer("/bin/sh", "-c", "read line")
-	go s.reap()
 	_, client, err := startKept(s)
 	if err != nil {
 		return err

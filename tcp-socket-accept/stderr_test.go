@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -79,28 +78,10 @@ func TestSignalsPastBlockedStderr(t *testing.T) {
 	}
 	l, addr := listener(t, "127.0.0.1", -1)
 	s := start(t, serverSpec{argv: accept("-v"), files: []*os.File{l}, stderr: pw, env: []string{"PROBE_MODE=report"}})
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer close(stop)
-	for i := 0; i < 4; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-					c.SetDeadline(time.Now().Add(100 * time.Millisecond))
-					io.ReadAll(c)
-					c.Close()
-				}
-			}
-		}()
-	}
+	defer hammer(addr, 4, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(100 * time.Millisecond))
+		io.ReadAll(c)
+	})()
 	for deadline := time.Now().Add(10 * time.Second); pipeHolds(t, pr) < 4096-200; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the server's stderr holds %d bytes after 10 s; want it full", pipeHolds(t, pr))
