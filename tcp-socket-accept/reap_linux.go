@@ -47,13 +47,12 @@ func awaitExit() (exited, error) {
 
 // collect collects e's child, with the children's lock held, and returns
 // how it ended; false if it is gone (a failed exec's child that
-// syscall.ForkExec collected itself). WNOHANG, for the pid of such a child
-// may have been given to another since, still running: for that other to
-// be a child of the server that has ended and is not yet recorded, the
-// kernel would have to hand out that pid again, within the time of one
-// fork, after all the others of the pid namespace (Linux allocates them in
-// turn), and a fork begun after the reaper saw the pid would have to be
-// given it.
+// syscall.ForkExec collected itself). WNOHANG, for by then the pid of such
+// a child may belong to another process, still running. (That other would
+// be taken for the child that ended only if it were a child of the
+// server's, ended already and not yet recorded: the kernel would have had
+// to hand the pid out again within one fork's time, after every other pid
+// of the namespace, since Linux hands them out in turn.)
 func (e exited) collect() (syscall.WaitStatus, bool) {
 	var ws syscall.WaitStatus
 	for {
