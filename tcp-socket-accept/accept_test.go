@@ -154,3 +154,15 @@ func TestConnectionOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleConnNumRemoved: without -C, a TCPCONNNUM that the server
+// inherited, from an outer server say, counts that server's connections:
+// the child does not get it. (With -C it is set: TestPerHostLimit.)
+func TestStaleConnNumRemoved(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept(), files: []*os.File{l}, env: []string{"PROBE_MODE=report", "TCPCONNNUM=7", "TCPCONNNUM=8"}})
+	_, port := s.exchange(addr)
+	if v, ok := testkit.GetenvIn(s.readReport(port).Raw, "TCPCONNNUM"); ok {
+		t.Errorf("the child has TCPCONNNUM=%s; want it removed", v)
+	}
+}

@@ -1,47 +1,60 @@
 package main
 
 import (
-	"syscall"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
-// TestEarlyEndNotTakenForALaterChild drives the table as two loops and
-// the reaper would, with forks that overlap without a break: the pid of
-// a failed exec's child, which the reaper collected first, comes round to
-// a later child, which must be recorded as running, not as ended.
-func TestEarlyEndNotTakenForALaterChild(t *testing.T) {
-	c := newChildren(10, 0)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.reserved = 3
-	a := c.forkBegun()
-	b := c.forkBegun()
-	c.reaped(500, 0) // a's exec failed; the reaper got its child first
-	c.forkDone(a)
-	a = c.forkBegun()
-	if _, ended := c.add(600, "client", b); ended {
-		t.Fatal("b's child 600 recorded as ended")
+// TestLinesInTurn: lines whose tickets were taken in one order are
+// written in that order, whatever order their writers come in.
+func TestLinesInTurn(t *testing.T) {
+	o := newLineOrder()
+	var tickets []uint64
+	for i := 0; i < 5; i++ {
+		tickets = append(tickets, o.ticket())
 	}
-	if _, ended := c.add(500, "client", a); ended {
-		t.Fatal("a's child 500, a pid that came round, recorded as ended")
+	var mu sync.Mutex
+	var out []string
+	var wg sync.WaitGroup
+	for i := len(tickets) - 1; i >= 0; i-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o.inTurn(tickets[i], func() {
+				mu.Lock()
+				out = append(out, strconv.Itoa(i))
+				mu.Unlock()
+			})
+		}()
+		time.Sleep(time.Millisecond) // the later tickets come first
 	}
-	if len(c.byPid) != 2 || len(c.early) != 0 {
-		t.Errorf("running %v, early %v; want 500 and 600 running, nothing early", c.byPid, c.early)
+	wg.Wait()
+	if got := strings.Join(out, " "); got != "0 1 2 3 4" {
+		t.Errorf("written in the order %s; want 0 1 2 3 4", got)
 	}
 }
 
-// TestEarlyEndClaimed: a child that ends before its loop records it is
-// recorded as ended, its slot given back.
-func TestEarlyEndClaimed(t *testing.T) {
+// TestReapedForgetsOnlyRecorded: the reaper forgets a recorded child, its
+// client and its slot; a child never recorded changes nothing.
+func TestReapedForgetsOnlyRecorded(t *testing.T) {
 	c := newChildren(10, 0)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reserved = 1
-	n := c.forkBegun()
-	ws := syscall.WaitStatus(7 << 8) // exit code 7
-	c.reaped(700, ws)
-	got, ended := c.add(700, "client", n)
-	if !ended || got != ws || len(c.byPid) != 0 || c.reserved != 0 {
-		t.Errorf("ended %v with %v; running %v, reserved %d; want ended with exit 7, nothing running", ended, got, c.byPid, c.reserved)
+	c.admitHost("client")
+	if running := c.add(500, "client", c.forkBegun()); running != 1 {
+		t.Errorf("%d running; want 1", running)
+	}
+	if c.reaped(700) {
+		t.Error("a child never recorded reaped as one")
+	}
+	if !c.reaped(500) {
+		t.Error("a recorded child not reaped as one")
+	}
+	if len(c.byPid) != 0 || len(c.byHost) != 0 || len(c.forking) != 0 || c.reserved != 0 {
+		t.Errorf("running %v, hosts %v, forking %v, reserved %d; want none", c.byPid, c.byHost, c.forking, c.reserved)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,4 +77,37 @@ func readAll(c net.Conn) (string, error) {
 // accept is a command line: tcp-socket-accept with args, then the probe.
 func accept(args ...string) []string {
 	return append(append([]string{tsaBinary}, args...), testkit.ProbePath())
+}
+
+// hammer connects to addr from n clients at once, each again as soon as
+// it is done with its connection (which use, if not nil, reads from), until
+// the stop it returns is called, which returns once they have all stopped
+// (and may be called again).
+func hammer(addr string, n int, use func(net.Conn)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+					if use != nil {
+						use(c)
+					}
+					c.Close()
+				}
+			}
+		}()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		wg.Wait()
+	}
 }

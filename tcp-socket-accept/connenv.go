@@ -67,10 +67,15 @@ func ntop6(b [16]byte) string {
 // not set.
 var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"}
 
+// ucspiVarsAndConnNum are removed without -C: a TCPCONNNUM inherited from
+// an outer server counts that server's connections, not this one's.
+var ucspiVarsAndConnNum = append(ucspiVars[:len(ucspiVars):len(ucspiVars)], "TCPCONNNUM")
+
 // connEnv is the child's environment: the server's own, exactly, with the
 // UCSPI variables for conn set and those it cannot vouch for removed.
-// connNum is TCPCONNNUM, set with a per-host limit. env is the server's,
-// shared by every connection: the edits go to a copy.
+// connNum is TCPCONNNUM, set with a per-host limit and removed without.
+// env is the server's, shared by every connection: the edits go to a
+// copy.
 func connEnv(env []string, c config, conn connection, connNum int) []string {
 	env = append(make([]string, 0, len(env)+6), env...)
 	env = setenv(env, "PROTO", "TCP")
@@ -83,9 +88,10 @@ func connEnv(env []string, c config, conn connection, connNum int) []string {
 	} else {
 		env = unsetenv(env, "TCPLOCALHOST")
 	}
-	if c.perHost > 0 {
-		env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
+	if c.perHost == 0 {
+		return unsetenv(env, ucspiVarsAndConnNum...)
 	}
+	env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
 	return unsetenv(env, ucspiVars...)
 }
 

@@ -43,8 +43,9 @@ func prlimit(t *testing.T, pid int, soft string) {
 }
 
 // TestOutOfDescriptors: with its descriptor limit lowered to what it has
-// open, the server cannot accept; it logs, rests between tries instead of
-// spinning, and serves the waiting clients when descriptors free up.
+// open, the server cannot accept; it logs, a few lines a second, rests
+// between tries instead of spinning, and serves the waiting clients when
+// descriptors free up.
 func TestOutOfDescriptors(t *testing.T) {
 	if _, err := exec.LookPath("prlimit"); err != nil {
 		t.Skip("prlimit(1) is not installed")
@@ -67,6 +68,10 @@ func TestOutOfDescriptors(t *testing.T) {
 	t.Logf("out of descriptors for 1s: %d clock ticks of CPU, %d ERROR lines", used, errors)
 	if used > 20 {
 		t.Errorf("the server used %d clock ticks of CPU in a second without descriptors; want it resting", used)
+	}
+	// The first line's second, and the one after.
+	if errors > 2*sameLinesPerSecond {
+		t.Errorf("%d ERROR lines in a second and a bit; want at most %d", errors, 2*sameLinesPerSecond)
 	}
 	prlimit(t, s.proc.Pid, "1024")
 	for i, c := range waiting {

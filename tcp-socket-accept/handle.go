@@ -6,6 +6,8 @@ import (
 
 // handle starts a child for the accepted connection fd from sa, in the
 // slot reserved for it, or says why not; the caller closes fd either way.
+// Lines are written only with the children's lock released (see
+// children).
 func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	k := s.kids
 	conn, err := describe(fd, sa)
@@ -16,6 +18,12 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	}
 	s.setOptions(fd, conn)
 	k.mu.Lock()
+	if k.closed {
+		// The server is ending (SIGQUIT, SIGABRT): no child may start.
+		k.giveBack()
+		k.mu.Unlock()
+		return
+	}
 	connNum := k.admitHost(conn.remoteIP)
 	if connNum == 0 {
 		k.giveBack()
@@ -30,24 +38,25 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	// as exec.
 	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err != nil {
 		k.forkDone(n)
 		k.forgetHost(conn.remoteIP)
 		k.giveBack()
+		k.mu.Unlock()
 		s.log.error(err.Error())
 		return
 	}
-	ws, ended := k.add(pid, conn.remoteIP, n)
-	running := len(k.byPid)
-	if ended {
-		running++ // as it was when it started
+	running := k.add(pid, conn.remoteIP, n)
+	if !s.log.verbose {
+		k.mu.Unlock()
+		return
 	}
-	s.log.started(pid, running, k.limit)
-	s.log.connected(pid, conn)
-	if ended {
-		s.log.ended(pid, ws, len(k.byPid), k.limit)
-	}
+	t := s.log.order.ticket()
+	k.mu.Unlock()
+	s.log.order.inTurn(t, func() {
+		s.log.started(pid, running, k.limit)
+		s.log.connected(pid, conn)
+	})
 }
 
 // setOptions sets what the command line asks for on the connection. A

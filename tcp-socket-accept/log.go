@@ -3,19 +3,27 @@ package main
 import (
 	"strconv"
 	"syscall"
+	"time"
 )
 
 // logger writes the server's lines on descriptor 2: ERROR lines always,
-// the C original's status lines with -v.
+// as often as limit lets them, the C original's status lines with -v, in
+// order.
 type logger struct {
 	prog    string
 	verbose bool
+	limit   *lineLimit // nil: none
+	order   *lineOrder // for the -v lines
 }
 
 // error writes "PROG: ERROR: msg", the one line the server logs for a
-// transient failure before it goes on.
+// transient failure before it goes on; the same line no more than a few
+// times a second (see lineLimit).
 func (l logger) error(msg string) {
-	writeStderr(l.prog + ": ERROR: " + msg + "\n")
+	note, ok := l.limit.allow(msg, time.Now())
+	if ok {
+		writeStderr(l.prog + ": ERROR: " + msg + note + "\n")
+	}
 }
 
 // started is "PID started N/LIMIT".

@@ -4,8 +4,10 @@ package main
 
 import (
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestError: one line on descriptor 2, "PROG: ERROR: msg", in one write.
@@ -30,5 +32,59 @@ func TestError(t *testing.T) {
 	n, _ := r.Read(buf)
 	if got, want := string(buf[:n]), "prog: ERROR: accept: too many open files\n"; got != want {
 		t.Errorf("wrote %q; want %q", got, want)
+	}
+}
+
+// TestSameErrorLinesLimited: one ERROR line is written at most
+// sameLinesPerSecond times in a second; the next one written, in a later
+// second, says how many were left out. Other lines are counted apart.
+func TestSameErrorLinesLimited(t *testing.T) {
+	ll := newLineLimit()
+	t0 := time.Unix(1000, 0)
+	written := 0
+	for i := 0; i < 100; i++ {
+		if note, ok := ll.allow("accept: software caused connection abort", t0.Add(time.Duration(i)*time.Millisecond)); ok {
+			written++
+			if note != "" {
+				t.Errorf("line %d written with note %q; want none", i, note)
+			}
+		}
+	}
+	if written != sameLinesPerSecond {
+		t.Errorf("%d of 100 lines in a second written; want %d", written, sameLinesPerSecond)
+	}
+	if _, ok := ll.allow("accept: too many open files", t0.Add(100*time.Millisecond)); !ok {
+		t.Error("another line held back")
+	}
+	note, ok := ll.allow("accept: software caused connection abort", t0.Add(time.Second))
+	if want := " (" + strconv.Itoa(100-sameLinesPerSecond) + " more like it not written)"; !ok || note != want {
+		t.Errorf("a second later: written %v, note %q; want written, note %q", ok, note, want)
+	}
+	if note, ok := (*lineLimit)(nil).allow("x", t0); !ok || note != "" {
+		t.Errorf("no limit: written %v, note %q; want written, no note", ok, note)
+	}
+}
+
+// TestLineLimitForgets: the texts whose second is over are forgotten once
+// there are many, but for those with lines left out, which are kept for a
+// minute.
+func TestLineLimitForgets(t *testing.T) {
+	ll := newLineLimit()
+	t0 := time.Unix(1000, 0)
+	for i := 0; i <= sameLinesPerSecond; i++ {
+		ll.allow("storm", t0)
+	}
+	for i := 0; i < forgetBeyond; i++ {
+		ll.allow("client "+strconv.Itoa(i), t0)
+	}
+	ll.allow("new", t0.Add(2*time.Second))
+	if len(ll.texts) != 2 {
+		t.Errorf("%d texts remembered; want the storm's and the new one", len(ll.texts))
+	}
+	for i := 0; i < forgetBeyond; i++ {
+		ll.allow("later client "+strconv.Itoa(i), t0.Add(2*forgetAfter))
+	}
+	if _, kept := ll.texts["storm"]; kept {
+		t.Error("the storm's text kept after a minute and more")
 	}
 }

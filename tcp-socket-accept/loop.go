@@ -16,11 +16,11 @@ const backoff = 100 * time.Millisecond
 // two loops, one accepts and forks while the other's child gets there.
 const loopsPerListener = 2
 
-// serve accepts connections on every listener, for ever, with
-// loopsPerListener goroutines each, waiting in the runtime's poller, so
-// that no thread is kept blocked in poll(2). They share the connection
-// limit (see children): at the limit none accepts, and clients wait in
-// the listen backlog until a child ends.
+// serve accepts connections on every listener, for as long as it can be
+// served, with loopsPerListener goroutines each, waiting in the runtime's
+// poller, so that no thread is kept blocked in poll(2). They share the
+// connection limit (see children): at the limit none accepts, and clients
+// wait in the listen backlog until a child ends.
 func (s *server) serve() {
 	for _, l := range s.listeners {
 		f := os.NewFile(uintptr(l), "listener")
@@ -35,21 +35,24 @@ func (s *server) serve() {
 	select {}
 }
 
-// acceptFrom serves the listener l.
+// acceptFrom serves the listener l until it can no longer be served.
 func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 	for {
 		fd, sa, err := s.acceptWithSlot(rc, l)
-		switch err {
-		case nil:
+		if err == nil {
 			s.handle(fd, sa)
 			syscall.Close(fd)
-		case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
+			continue
+		}
+		switch acceptFailure(err) {
+		case oneClient:
+			s.log.error("accept: " + err.Error())
+		case shortOfResource:
 			s.log.error("accept: " + err.Error())
 			time.Sleep(backoff)
 		default:
-			// ECONNABORTED, EPROTO, EPERM (a firewall) and the like
-			// concern one client only.
-			s.log.error("accept: " + err.Error())
+			s.drop(l, err)
+			return
 		}
 	}
 }

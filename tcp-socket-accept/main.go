@@ -21,7 +21,8 @@ import (
 type server struct {
 	cfg       config
 	listeners []int
-	env       []string // as the server received it
+	live      *liveListeners // those still served
+	env       []string       // as the server received it
 	kids      *children
 	log       logger
 }
@@ -60,8 +61,9 @@ func newServer(prog string, c config) (*server, error) {
 	return &server{
 		cfg:       c,
 		listeners: fds,
+		live:      newLiveListeners(len(fds)),
 		env:       env,
 		kids:      newChildren(c.limit, c.perHost),
-		log:       logger{prog: prog, verbose: c.verbose},
+		log:       logger{prog: prog, verbose: c.verbose, limit: newLineLimit(), order: newLineOrder()},
 	}, nil
 }

@@ -17,10 +17,11 @@ import (
 // for any child, may take it first) before the fork that succeeds. In a
 // pid namespace of 100 pids they come round every 50 connections or so;
 // through 400 connections the limit must hold, and every child be
-// reaped as itself. (An earlier table could take a failed exec's pid for
-// a later child's when forks overlapped without a break for a whole round
-// of pids; these runs did not bring that about, and
-// TestEarlyEndNotTakenForALaterChild drives it directly.)
+// reaped as itself. (A reaper that collected a failed exec's child while
+// a fork was in progress would free its pid for that fork's child, which
+// could then be taken for the child that ended; these runs did not bring
+// that about, and TestUnrecordedChildKeptWhileForking checks directly
+// that the reaper leaves such a child alone until the fork has ended.)
 func TestPidsComingRound(t *testing.T) {
 	unshare := testkit.SystemProgram(t, "unshare", "util-linux")
 	if os.Geteuid() != 0 {

@@ -3,21 +3,20 @@ package main
 import "syscall"
 
 // reap collects every child that ends, for ever. One goroutine does it
-// for all children, blocked in wait4(-1): the kernel wakes it when any
-// child ends, so one thread waits for them all and the threads do not
-// grow with the children. Waiting in wait4 rather than for SIGCHLD spares
-// each connection the signal's trip through the runtime's signal
-// goroutine and a channel to the reaper.
+// for all children, blocked in the kernel until any child ends
+// (awaitExit): the kernel wakes it, so one thread waits for them all and
+// the threads do not grow with the children. Waiting there rather than
+// for SIGCHLD spares each connection the signal's trip through the
+// runtime's signal goroutine and a channel to the reaper.
 func (s *server) reap() {
 	// How many children had started before each wait, so that one
-	// started between wait4's ECHILD and awaitChild is not missed.
+	// started between the wait's ECHILD and awaitChild is not missed.
 	seen := s.kids.startedSoFar()
 	for {
-		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, 0, nil)
+		e, err := awaitExit()
 		switch {
 		case err == nil:
-			seen = s.ended(pid, ws)
+			seen = s.ended(e)
 		case err == syscall.EINTR:
 			// A signal came: wait again.
 		default:
@@ -27,13 +26,32 @@ func (s *server) reap() {
 	}
 }
 
-// ended forgets the child pid that ended with ws, and returns how many
+// ended collects and forgets the child that e says has ended, writes its
+// ended line after releasing the lock, in turn, and returns how many
 // children have started, read under the same lock.
-func (s *server) ended(pid int, ws syscall.WaitStatus) int {
-	s.kids.mu.Lock()
-	defer s.kids.mu.Unlock()
-	if s.kids.reaped(pid, ws) {
-		s.log.ended(pid, ws, len(s.kids.byPid), s.kids.limit)
+//
+// A child not recorded may be one whose fork is still in progress: its
+// pid is known only once the fork ends, and it can end first. The forks
+// begun by now are waited for, and then it is recorded, or it is not one
+// of the server's: the child of an exec that failed, which
+// syscall.ForkExec collects itself (and collect finds gone), or one
+// inherited from whatever this process was before exec. A fork begun
+// later cannot have made it.
+func (s *server) ended(e exited) int {
+	k := s.kids
+	k.mu.Lock()
+	if _, ok := k.byPid[e.pid]; !ok {
+		k.awaitForks(k.forks)
 	}
-	return s.kids.started
+	ws, collected := e.collect()
+	recorded := collected && k.reaped(e.pid)
+	running, started := len(k.byPid), k.started
+	if !recorded || !s.log.verbose {
+		k.mu.Unlock()
+		return started
+	}
+	t := s.log.order.ticket()
+	k.mu.Unlock()
+	s.log.order.inTurn(t, func() { s.log.ended(e.pid, ws, running, k.limit) })
+	return started
 }

@@ -29,7 +29,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	testkit.Main(m, nil, testkit.Build{Dir: "..", Name: "tcp-socket-listen", Path: &tslBinary}, testkit.Build{Dir: ".", Name: "tcp-socket-accept", Path: &tsaBinary})
+	testkit.Main(m, map[string]func(string) int{"ACCEPT_SCENARIO": runScenario}, testkit.Build{Dir: "..", Name: "tcp-socket-listen", Path: &tslBinary}, testkit.Build{Dir: ".", Name: "tcp-socket-accept", Path: &tsaBinary})
 }
 
 // listener makes a listening TCP socket on host, port chosen by the

@@ -21,6 +21,12 @@ var stopSignals = []syscall.Signal{syscall.SIGCONT, syscall.SIGTSTP, syscall.SIG
 // must not kill the server, and an ignored SIGPIPE would be inherited by
 // every child. Signals ignored at start are caught and dropped, for the
 // same reason: a caught signal is at its default in a child.
+//
+// The signals are handled one at a time, and none waits for a line to be
+// written (see children): a standard error that blocks cannot hold one
+// up, nor a later one behind it. Before it exits on SIGQUIT or SIGABRT,
+// the server lets no child start, and waits for the forks in progress,
+// so that every child gets the signal.
 func (s *server) catchSignals(ignoredAtStart []syscall.Signal) {
 	ch := make(chan os.Signal, 8)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGPIPE)
@@ -41,10 +47,10 @@ func (s *server) onSignal(sig syscall.Signal) {
 	case syscall.SIGHUP:
 		s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
 	case syscall.SIGQUIT:
-		s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
+		s.kids.signalLast(syscall.SIGTERM, syscall.SIGCONT)
 		os.Exit(0)
 	case syscall.SIGABRT:
-		s.kids.signalAll(syscall.SIGKILL)
+		s.kids.signalLast(syscall.SIGKILL)
 		os.Exit(0)
 	}
 }

@@ -1,0 +1,118 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// A listener that stops listening while the server holds it: another
+// holder of the socket (the supervisor, whatever handed it over) calls
+// shutdown(2) on it, as ss -K would. accept then fails with EINVAL at
+// once and for ever.
+
+// waitLogQuiet is waitLog for a server that may flood its standard
+// error: it fails as soon as there are more than most lines.
+func (s *running) waitLogQuiet(re string, most int) string {
+	s.t.Helper()
+	rx := regexp.MustCompile(re)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		l := s.log()
+		if n := strings.Count(l, "\n"); n > most {
+			s.t.Fatalf("%d lines on stderr, waiting for %q; want at most %d; the first:\n%s", n, re, most, firstLines(l, 5))
+		}
+		if rx.MatchString(l) {
+			return l
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("server's stderr never matched %q:\n%s", re, l)
+		}
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitAfter(s, "\n")
+	return strings.Join(lines[:min(n, len(lines))], "")
+}
+
+// TestListenerShutDown: the server's only listener shut down while it
+// serves: one FATAL line naming the descriptor, exit status 1, and no
+// spinning before it.
+func TestListenerShutDown(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		how  int
+	}{{"SHUT_RD", syscall.SHUT_RD}, {"SHUT_RDWR", syscall.SHUT_RDWR}} {
+		t.Run(c.name, func(t *testing.T) {
+			l, addr := listener(t, "127.0.0.1", -1)
+			s := start(t, serverSpec{argv: accept(), files: []*os.File{l}, env: []string{"PROBE_MODE=report"}})
+			s.exchange(addr)
+			if err := syscall.Shutdown(int(l.Fd()), c.how); err != nil {
+				t.Fatal(err)
+			}
+			want := "tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n"
+			s.waitLogQuiet(`FATAL`, 1)
+			st := s.waitExit()
+			if st.ExitCode() != 1 {
+				t.Errorf("ended %v; want exit status 1", st)
+			}
+			if got := s.log(); got != want {
+				t.Errorf("stderr %q; want %q", got, want)
+			}
+			cpu := st.UserTime() + st.SystemTime()
+			t.Logf("the server's CPU time, start to exit: %v", cpu)
+			if cpu > 500*time.Millisecond {
+				t.Errorf("the server used %v of CPU; want it to exit, not spin", cpu)
+			}
+		})
+	}
+}
+
+// TestOneOfTwoListenersShutDown: one of two listeners shut down: one
+// ERROR line naming it, no spinning, and the other is served on; once
+// that one is shut down too, the FATAL line and exit status 1.
+func TestOneOfTwoListenersShutDown(t *testing.T) {
+	first, firstAddr := listener(t, "127.0.0.1", -1)
+	second, secondAddr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: testkit.AsOwnPid(accept()...), files: []*os.File{first, second},
+		env: []string{"PROBE_MODE=report", "LISTEN_FDS=2"}})
+	s.exchange(firstAddr)
+	s.exchange(secondAddr)
+	if err := syscall.Shutdown(int(second.Fd()), syscall.SHUT_RDWR); err != nil {
+		t.Fatal(err)
+	}
+	dropped := "tcp-socket-accept: ERROR: descriptor 4: accept: invalid argument; no longer served\n"
+	s.waitLogQuiet(`descriptor 4`, 1)
+	before := cpuTicks(t, s.proc.Pid)
+	time.Sleep(time.Second)
+	used := cpuTicks(t, s.proc.Pid) - before
+	t.Logf("the second listener shut down: %d clock ticks of CPU in a second", used)
+	if used > 20 {
+		t.Errorf("the server used %d clock ticks of CPU in a second; want it idle", used)
+	}
+	if got := s.log(); got != dropped {
+		t.Fatalf("stderr %q; want %q", firstLines(got, 5), dropped)
+	}
+	for i := 0; i < 3; i++ {
+		if line, _ := s.exchange(firstAddr); !strings.HasPrefix(line, "ok ") {
+			t.Errorf("a client of the first listener got %q; want it served", line)
+		}
+	}
+	if err := syscall.Shutdown(int(first.Fd()), syscall.SHUT_RDWR); err != nil {
+		t.Fatal(err)
+	}
+	st := s.waitExit()
+	if st.ExitCode() != 1 {
+		t.Errorf("ended %v; want exit status 1", st)
+	}
+	if got, want := s.log(), dropped+"tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n"; got != want {
+		t.Errorf("stderr %q; want %q", got, want)
+	}
+}
