@@ -69,10 +69,12 @@ var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LIST
 
 // connEnv is the child's environment: the server's own, exactly, with the
 // UCSPI variables for conn set and those it cannot vouch for removed.
-// connNum is TCPCONNNUM, set with a per-host limit. env is the server's,
-// shared by every connection: the edits go to a copy.
-func connEnv(env []string, c config, conn connection, connNum int) []string {
-	env = append(make([]string, 0, len(env)+6), env...)
+// connNum is TCPCONNNUM, set with a per-host limit. The variables of the
+// client's -x rule come last, as tcpserver sets them, so that a rule may
+// set any of the others (TCPLOCALHOST, say) or one that was removed. env
+// is the server's, shared by every connection: the edits go to a copy.
+func connEnv(env []string, c config, conn connection, connNum int, rule []ruleVar) []string {
+	env = append(make([]string, 0, len(env)+6+len(rule)), env...)
 	env = setenv(env, "PROTO", "TCP")
 	env = setenv(env, "TCPLOCALIP", conn.localIP)
 	env = setenv(env, "TCPLOCALPORT", conn.localPort)
@@ -86,7 +88,11 @@ func connEnv(env []string, c config, conn connection, connNum int) []string {
 	if c.perHost > 0 {
 		env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
 	}
-	return unsetenv(env, ucspiVars...)
+	env = unsetenv(env, ucspiVars...)
+	for _, v := range rule {
+		env = setenv(env, v.name, v.value)
+	}
+	return env
 }
 
 // unsetenv removes every entry of each of names, for the reason setenv

@@ -23,6 +23,7 @@ type server struct {
 	listeners []int
 	env       []string // as the server received it
 	kids      *children
+	rules     *rulesFile // nil without -x
 	log       logger
 }
 
@@ -57,11 +58,15 @@ func newServer(prog string, c config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{
+	s := &server{
 		cfg:       c,
 		listeners: fds,
 		env:       env,
 		kids:      newChildren(c.limit, c.perHost),
 		log:       logger{prog: prog, verbose: c.verbose},
-	}, nil
+	}
+	if c.rules != "" {
+		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}
+	}
+	return s, nil
 }
