@@ -1,0 +1,107 @@
+//go:build linux
+
+package main
+
+import (
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// flood connects clients times from the addresses 127.0.0.2 to
+// 127.0.0.241 in turn, inFlight at once, and counts the connections
+// that were not closed at once without a word.
+func flood(t *testing.T, addr string, clients, inFlight int) int {
+	t.Helper()
+	var answered atomic.Int32
+	sem := make(chan struct{}, inFlight)
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			src := net.IPv4(127, 0, 0, byte(2+i%240))
+			c, err := (&net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: src}}).Dial("tcp", addr)
+			if err != nil {
+				answered.Add(1)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			if data, err := readAll(c); data != "" || err != nil {
+				answered.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return int(answered.Load())
+}
+
+// TestDeniedFlood: 3000 clients from 240 addresses that the rules deny,
+// 50 at once, against -c 1: each is closed at once, with its refused
+// line; the kernel shows no child of the server at any time, none is
+// left as a zombie, and the server holds the descriptors it held before.
+// No slot of -c is kept: the one client allowed is served after them.
+func TestDeniedFlood(t *testing.T) {
+	cdb := compileRules(t, t.TempDir(), "rules.cdb", "127.0.0.1:allow\n127.0.0.:deny\n")
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept("-v", "-c", "1", "-x", cdb), files: []*os.File{l}})
+	// The first client opens what the server keeps: the runtime's
+	// poller and the rules file.
+	if n := flood(t, addr, 1, 1); n != 0 {
+		t.Fatalf("the first denied client was answered; stderr:\n%s", s.log())
+	}
+	s.waitCount("refused", 1)
+	fds := openFDs(t, s.proc.Pid)
+
+	var seen atomic.Int32
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+				if len(testkit.ChildPids(s.proc.Pid)) > 0 {
+					seen.Add(1)
+				}
+			}
+		}
+	}()
+	const clients = 3000
+	answered := flood(t, addr, clients, 50)
+	close(stop)
+	<-sampled
+	if answered != 0 {
+		t.Errorf("%d of %d denied clients were not closed at once", answered, clients)
+	}
+	log := s.waitCount("refused", clients+1)
+	if seen.Load() != 0 || strings.Contains(log, "started") {
+		t.Errorf("children seen %d times during the flood; stderr has started lines: %v", seen.Load(), strings.Contains(log, "started"))
+	}
+	if n := strings.Count(log, " rule 127.0.0.:deny\n"); n != clients+1 {
+		t.Errorf("%d refused lines by the rule 127.0.0.; want %d", n, clients+1)
+	}
+	if kids := testkit.ChildPids(s.proc.Pid); len(kids) != 0 {
+		t.Errorf("children after the flood: %v", kids)
+	}
+	if after := openFDs(t, s.proc.Pid); after != fds {
+		t.Errorf("%d descriptors open after the flood; %d before", after, fds)
+	}
+	if line, _ := s.exchange(addr); !strings.HasPrefix(line, "ok ") {
+		t.Errorf("the allowed client got %q", line)
+	}
+	s.waitLog(`started 1/1\n`)
+	t.Logf("%d denied clients, %d refused lines, server CPU %s ticks", clients, strings.Count(log, "refused"), strconv.Itoa(cpuTicks(t, s.proc.Pid)))
+}

@@ -1,0 +1,231 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// The -x file while the server runs: replaced, unusable, and a flood of
+// the clients it denies.
+
+// ruleVarOf connects from src and returns the value the child got for
+// name, or "denied" if the connection was closed at once.
+func (s *running) ruleVarOf(src, addr, name string) string {
+	s.t.Helper()
+	c := dialFrom(s.t, src, addr)
+	defer c.Close()
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if line == "" && err != nil {
+		return "denied"
+	}
+	v, ok := testkit.GetenvIn(s.readReport(portOf(c.LocalAddr())).Raw, name)
+	if !ok {
+		return "unset"
+	}
+	return v
+}
+
+// rulesFDs lists where the server's descriptors that name the rules
+// file point.
+func rulesFDs(t *testing.T, pid int, cdb string) []string {
+	t.Helper()
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
+	ents, _ := os.ReadDir(dir)
+	var links []string
+	for _, e := range ents {
+		if l, _ := os.Readlink(dir + e.Name()); strings.HasPrefix(l, cdb) {
+			links = append(links, l)
+		}
+	}
+	return links
+}
+
+// TestRulesFileReplaced: tcprules renames new rules over the file, 30
+// times in a row, each of the same size but for the denials: every next
+// connection follows the new rules, and the server holds the current
+// file alone, none of the replaced ones.
+func TestRulesFileReplaced(t *testing.T) {
+	dir := t.TempDir()
+	cdb := compileRules(t, dir, "rules.cdb", "127.0.0.1:allow,GEN=\"start\"\n")
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept("-x", cdb), files: []*os.File{l}})
+	if got := s.ruleVarOf("127.0.0.1", addr, "GEN"); got != "start" {
+		t.Fatalf("GEN=%s; want start", got)
+	}
+	for i := 0; i < 30; i++ {
+		rules, want := "127.0.0.1:allow,GEN=\""+strconv.Itoa(i%10)+"\"\n", strconv.Itoa(i%10)
+		if i%7 == 6 {
+			rules, want = "127.0.0.1:deny\n", "denied"
+		}
+		compileRules(t, dir, "rules.cdb", rules)
+		if got := s.ruleVarOf("127.0.0.1", addr, "GEN"); got != want {
+			t.Fatalf("replacement %d: GEN=%s; want %s; stderr:\n%s", i, got, want, s.log())
+		}
+	}
+	if fds := rulesFDs(t, s.proc.Pid, cdb); len(fds) != 1 || fds[0] != cdb {
+		t.Errorf("the server's descriptors for the rules: %q; want the current file alone", fds)
+	}
+}
+
+// unusableRules are files that cannot be used, made at path, and the
+// reason the ERROR line gives, or how it ends.
+func unusableRules(t *testing.T, dir string) []struct {
+	name   string
+	make   func(path string) error
+	reason string
+} {
+	good, err := os.ReadFile(compileRules(t, dir, "good.cdb", "127.0.0.1:allow,X=\"1\"\n:deny\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(data []byte) func(string) error {
+		return func(p string) error { return os.WriteFile(p, data, 0o644) }
+	}
+	// The record of 127.0.0.1 moved past the end, in its slot.
+	h := cdbHash("127.0.0.1")
+	pos, slots := binary.LittleEndian.Uint32(good[8*(h&255):]), binary.LittleEndian.Uint32(good[8*(h&255)+4:])
+	bad := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint32(bad[pos+8*((h>>8)%slots)+4:], 1<<24)
+	return []struct {
+		name   string
+		make   func(path string) error
+		reason string
+	}{
+		{"missing", func(string) error { return nil }, "no such file or directory"},
+		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }, "not a regular file"},
+		{"fifo", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "not a regular file"},
+		{"not a cdb", write([]byte("127.:allow\n")), "not a cdb: 11 bytes, shorter than the 2048-byte header"},
+		{"truncated", write(good[:len(good)-1]), "ends past the end of the file, " + strconv.Itoa(len(good)-1) + " bytes"},
+		{"record out of range", write(bad), "not a cdb: a record at 16777216 starts past the end of the file, " + strconv.Itoa(len(good)) + " bytes"},
+	}
+}
+
+// TestRulesFileUnusable: while the file is missing, a directory, a FIFO,
+// not a cdb, truncated, or points out of itself, each connection is
+// closed at once, with one ERROR line naming the file and the reason,
+// and no child; the server goes on, and follows the file once it is
+// good again. With -X a missing file allows, and only that.
+func TestRulesFileUnusable(t *testing.T) {
+	for _, optional := range []bool{false, true} {
+		t.Run("-X="+strconv.FormatBool(optional), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "rules.cdb")
+			args := []string{"-x", path}
+			if optional {
+				args = append(args, "-X")
+			}
+			l, addr := listener(t, "127.0.0.1", -1)
+			s := start(t, serverSpec{argv: accept(args...), files: []*os.File{l}})
+			for _, c := range unusableRules(t, dir) {
+				os.RemoveAll(path)
+				if err := c.make(path); err != nil {
+					t.Fatal(err)
+				}
+				before := len(s.log())
+				cl := dialFrom(t, "127.0.0.1", addr)
+				port := portOf(cl.LocalAddr())
+				if optional && c.name == "missing" {
+					if got := s.ruleVarOf("127.0.0.1", addr, "X"); got != "unset" {
+						t.Errorf("-X, missing file: X=%s; want a child, without X", got)
+					}
+					cl.Close()
+					continue
+				}
+				if !closedAtOnce(t, cl) {
+					t.Errorf("%s: the connection was not closed at once", c.name)
+				}
+				cl.Close()
+				want := "tcp-socket-accept: ERROR: dropping connection from 127.0.0.1 " + port + ", unable to read " + path + ": "
+				s.waitLog(regexp.QuoteMeta(want) + `.*` + regexp.QuoteMeta(c.reason) + `\n`)
+				if got := s.log()[before:]; !strings.HasPrefix(got, want) || !strings.HasSuffix(got, c.reason+"\n") || strings.Count(got, "\n") != 1 {
+					t.Errorf("%s: stderr %q; want the one line %q...%q", c.name, got, want, c.reason)
+				}
+				os.RemoveAll(path)
+				compileRules(t, dir, "rules.cdb", "127.0.0.1:allow,X=\"good again\"\n")
+				if got := s.ruleVarOf("127.0.0.1", addr, "X"); got != "good again" {
+					t.Errorf("after %s, with the file good again: X=%s; stderr:\n%s", c.name, got, s.log())
+				}
+			}
+		})
+	}
+}
+
+// TestRulesFileUnreadable: a file the server may not read (it runs as
+// daemon) drops each connection with the reason, permission denied.
+func TestRulesFileUnreadable(t *testing.T) {
+	setpriv := testkit.SystemProgram(t, "setpriv", "util-linux")
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to run the server as another user")
+	}
+	dir := t.TempDir()
+	for d := dir; d != os.TempDir(); d = filepath.Dir(d) {
+		os.Chmod(d, 0o755) // daemon may reach the file, not read it
+	}
+	cdb := compileRules(t, dir, "rules.cdb", ":allow\n")
+	os.Chmod(cdb, 0o600)
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv := []string{setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-x", cdb, "/bin/echo", "served"}
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	c := dialFrom(t, "127.0.0.1", addr)
+	defer c.Close()
+	if !closedAtOnce(t, c) {
+		t.Error("the connection was not closed at once")
+	}
+	s.waitLog(`^tcp-socket-accept: ERROR: dropping connection from 127\.0\.0\.1 ` + portOf(c.LocalAddr()) + `, unable to read ` + regexp.QuoteMeta(cdb) + `: permission denied\n$`)
+	os.Chmod(cdb, 0o644)
+	if got := served(t, addr); got != "served\n" {
+		t.Errorf("once readable, the client got %q; stderr:\n%s", got, s.log())
+	}
+}
+
+// TestRulesBeforePerHostLimit: the rules decide before the -C limit is
+// counted: a client at its limit whom the rules now deny is refused by
+// the rule, and one they allow again by the limit.
+func TestRulesBeforePerHostLimit(t *testing.T) {
+	dir := t.TempDir()
+	cdb := compileRules(t, dir, "rules.cdb", "127.0.0.1:allow\n")
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept("-v", "-C", "1", "-x", cdb), files: []*os.File{l}, env: []string{"PROBE_MODE=hold"}})
+	held := dialFrom(t, "127.0.0.1", addr)
+	defer held.Close()
+	readLine(held)
+	compileRules(t, dir, "rules.cdb", "127.0.0.1:deny\n")
+	c := dialFrom(t, "127.0.0.1", addr)
+	closedAtOnce(t, c)
+	c.Close()
+	s.waitLog(`refused 127\.0\.0\.1 ` + portOf(c.LocalAddr()) + ` rule 127\.0\.0\.1:deny\n`)
+	compileRules(t, dir, "rules.cdb", "127.0.0.1:allow\n")
+	c = dialFrom(t, "127.0.0.1", addr)
+	closedAtOnce(t, c)
+	c.Close()
+	log := s.waitLog(`refused 127\.0\.0\.1 ` + portOf(c.LocalAddr()) + ` per-host limit 1\n`)
+	if n := strings.Count(log, "refused"); n != 2 {
+		t.Errorf("stderr:\n%s\nwant two refused lines", log)
+	}
+}
+
+// waitCount waits until the server's stderr holds n times sub.
+func (s *running) waitCount(sub string, n int) string {
+	s.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		log := s.log()
+		if strings.Count(log, sub) >= n {
+			return log
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%d of %d %q in the server's stderr", strings.Count(log, sub), n, sub)
+		}
+	}
+}
