@@ -79,6 +79,40 @@ func TestRulesFileReplaced(t *testing.T) {
 	}
 }
 
+// TestRulesFileEditedInPlace: a file rewritten in place, the same size,
+// with its old modification time set back (as cp -p or rsync -t do), is
+// still noticed, by its change time.
+func TestRulesFileEditedInPlace(t *testing.T) {
+	dir := t.TempDir()
+	one, err := os.ReadFile(compileRules(t, dir, "one.cdb", "127.0.0.1:allow,GEN=\"1\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := os.ReadFile(compileRules(t, dir, "two.cdb", "127.0.0.1:allow,GEN=\"2\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cdb := filepath.Join(dir, "rules.cdb")
+	if err := os.WriteFile(cdb, one, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(cdb)
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept("-x", cdb), files: []*os.File{l}})
+	if got := s.ruleVarOf("127.0.0.1", addr, "GEN"); got != "1" {
+		t.Fatalf("GEN=%s; want 1", got)
+	}
+	// Past the file system's clock tick, so that the change time moves.
+	time.Sleep(20 * time.Millisecond)
+	if err := os.WriteFile(cdb, two, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(cdb, st.ModTime(), st.ModTime())
+	if got := s.ruleVarOf("127.0.0.1", addr, "GEN"); got != "2" {
+		t.Errorf("after the edit in place: GEN=%s; want 2", got)
+	}
+}
+
 // unusableRules are files that cannot be used, made at path, and the
 // reason the ERROR line gives, or how it ends.
 func unusableRules(t *testing.T, dir string) []struct {

@@ -28,6 +28,7 @@ var (
 	held     = flag.Int("held", 40, "connections held open for the thread and RSS count")
 	noLibc   = flag.Bool("nolibc", false, "serve testdata/hello-nolibc.c instead of hello.c, so that the children's own start-up weighs less (x86-64)")
 	envFlag  = flag.String("env", "", "space-separated NAME=VALUE settings added to tcp-socket-accept's environment, such as GOMAXPROCS=1")
+	rules    = flag.Bool("rules", true, "also measure -x rules, allowed and denied clients, against tcpserver -x (rules.go)")
 )
 
 // server is one server under test.
@@ -37,6 +38,10 @@ type server struct {
 	env  []string // added to PATH
 	addr string
 	proc *os.Process
+	// For the -x rounds: the client's address, bound before connect,
+	// and whether the server closes the connection at once.
+	src    string
+	denied bool
 }
 
 // roundResult is one round's measures.
@@ -127,4 +132,7 @@ func main() {
 	fmt.Printf("per connection under tcpserver: children %v, load generator %v, tcpserver %v: a server costing nothing would reach at most %.2f times tcpserver; 1.5 needs children and load generator under %v\n",
 		b.kidsPerConn.Round(time.Microsecond), b.clientPerConn.Round(time.Microsecond), (b.cpuPer1k / 1000).Round(time.Microsecond),
 		float64(fixed+b.cpuPer1k/1000)/float64(fixed), (2 * b.cpuPer1k / 1000).Round(time.Microsecond))
+	if *rules {
+		benchRules(dir, tsl, tsa, hello, tcpserver)
+	}
 }
