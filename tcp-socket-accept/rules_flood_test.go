@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,28 +20,19 @@ import (
 func flood(t *testing.T, addr string, clients, inFlight int) int {
 	t.Helper()
 	var answered atomic.Int32
-	sem := make(chan struct{}, inFlight)
-	var wg sync.WaitGroup
-	for i := 0; i < clients; i++ {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			src := net.IPv4(127, 0, 0, byte(2+i%240))
-			c, err := (&net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: src}}).Dial("tcp", addr)
-			if err != nil {
-				answered.Add(1)
-				return
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(30 * time.Second))
-			if data, err := readAll(c); data != "" || err != nil {
-				answered.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(clients, inFlight, func(i int) {
+		src := net.IPv4(127, 0, 0, byte(2+i%240))
+		c, err := (&net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: src}}).Dial("tcp", addr)
+		if err != nil {
+			answered.Add(1)
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		if data, err := readAll(c); data != "" || err != nil {
+			answered.Add(1)
+		}
+	})
 	return int(answered.Load())
 }
 

@@ -81,19 +81,11 @@ func main() {
 		{name: "tcp-socket-accept", argv: []string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa, hello}, env: strings.Fields(*envFlag)},
 		{name: "tcpserver", argv: []string{tcpserver, "-HRl0", "-b", "4096", "-c", "40", "127.0.0.1", freePort(), hello}},
 	}
-	results := map[string][]roundResult{}
-	for _, s := range servers {
-		s.start(nil)
-	}
-	for r := 0; r < *rounds; r++ {
-		for _, s := range servers {
-			res := s.round()
-			results[s.name] = append(results[s.name], res)
-			fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000  machine idle %3.0f%%  per conn: children %6v client %6v\n",
-				r+1, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.cpuPer1k.Round(time.Microsecond), 100*res.idle,
-				res.kidsPerConn.Round(time.Microsecond), res.clientPerConn.Round(time.Microsecond))
-		}
-	}
+	results := alternate(servers, func(r int, s *server, res roundResult) {
+		fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000  machine idle %3.0f%%  per conn: children %6v client %6v\n",
+			r, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.cpuPer1k.Round(time.Microsecond), 100*res.idle,
+			res.kidsPerConn.Round(time.Microsecond), res.clientPerConn.Round(time.Microsecond))
+	})
 	peak := map[string]int{}
 	for _, s := range servers {
 		peak[s.name] = status(s.proc.Pid, "VmHWM")

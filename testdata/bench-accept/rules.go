@@ -80,22 +80,14 @@ func benchRules(dir, tsl, tsa, hello, tcpserver string) {
 		ours.clientPerConn.Round(100*time.Nanosecond), theirs.clientPerConn.Round(100*time.Nanosecond))
 }
 
-// rulesRounds runs *rounds rounds of servers, alternating, and returns
-// each one's medians.
+// rulesRounds runs *rounds rounds of servers, alternating, stops them,
+// and returns each one's medians.
 func rulesRounds(label string, servers []*server) map[string]roundResult {
-	results := map[string][]roundResult{}
-	for _, s := range servers {
-		s.start(nil)
-	}
-	for r := 0; r < *rounds; r++ {
-		for _, s := range servers {
-			res := s.round()
-			results[s.name] = append(results[s.name], res)
-			fmt.Printf("round %d %-8s %-21s %8.0f conn/s  p50 %8v  p99 %8v  server CPU %7v per conn, its children %7v, client %7v\n",
-				r+1, label, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond),
-				(res.cpuPer1k / 1000).Round(100*time.Nanosecond), res.kidsPerConn.Round(100*time.Nanosecond), res.clientPerConn.Round(100*time.Nanosecond))
-		}
-	}
+	results := alternate(servers, func(r int, s *server, res roundResult) {
+		fmt.Printf("round %d %-8s %-21s %8.0f conn/s  p50 %8v  p99 %8v  server CPU %7v per conn, its children %7v, client %7v\n",
+			r, label, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond),
+			(res.cpuPer1k / 1000).Round(100*time.Nanosecond), res.kidsPerConn.Round(100*time.Nanosecond), res.clientPerConn.Round(100*time.Nanosecond))
+	})
 	med := map[string]roundResult{}
 	for _, s := range servers {
 		s.stop()
