@@ -14,6 +14,8 @@ import (
 	"tcp-socket-listen/internal/testkit"
 )
 
+// Clients the -x rules deny: a flood of them, and the rules before -C.
+
 // flood connects clients times from the addresses 127.0.0.2 to
 // 127.0.0.241 in turn, inFlight at once, and counts the connections
 // that were not closed at once without a word.
@@ -94,4 +96,44 @@ func TestDeniedFlood(t *testing.T) {
 	}
 	s.waitLog(`started 1/1\n`)
 	t.Logf("%d denied clients, %d refused lines, server CPU %s ticks", clients, strings.Count(log, "refused"), strconv.Itoa(cpuTicks(t, s.proc.Pid)))
+}
+
+// TestRulesBeforePerHostLimit: the rules decide before the -C limit is
+// counted: a client at its limit whom the rules now deny is refused by
+// the rule, and one they allow again by the limit.
+func TestRulesBeforePerHostLimit(t *testing.T) {
+	dir := t.TempDir()
+	cdb := compileRules(t, dir, "rules.cdb", "127.0.0.1:allow\n")
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept("-v", "-C", "1", "-x", cdb), files: []*os.File{l}, env: []string{"PROBE_MODE=hold"}})
+	held := dialFrom(t, "127.0.0.1", addr)
+	defer held.Close()
+	readLine(held)
+	compileRules(t, dir, "rules.cdb", "127.0.0.1:deny\n")
+	c := dialFrom(t, "127.0.0.1", addr)
+	closedAtOnce(t, c)
+	c.Close()
+	s.waitLog(`refused 127\.0\.0\.1 ` + portOf(c.LocalAddr()) + ` rule 127\.0\.0\.1:deny\n`)
+	compileRules(t, dir, "rules.cdb", "127.0.0.1:allow\n")
+	c = dialFrom(t, "127.0.0.1", addr)
+	closedAtOnce(t, c)
+	c.Close()
+	log := s.waitLog(`refused 127\.0\.0\.1 ` + portOf(c.LocalAddr()) + ` per-host limit 1\n`)
+	if n := strings.Count(log, "refused"); n != 2 {
+		t.Errorf("stderr:\n%s\nwant two refused lines", log)
+	}
+}
+
+// waitCount waits until the server's stderr holds n times sub.
+func (s *running) waitCount(sub string, n int) string {
+	s.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		log := s.log()
+		if strings.Count(log, sub) >= n {
+			return log
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%d of %d %q in the server's stderr", strings.Count(log, sub), n, sub)
+		}
+	}
 }
