@@ -74,10 +74,12 @@ var ucspiVarsAndConnNum = append(ucspiVars[:len(ucspiVars):len(ucspiVars)], "TCP
 // connEnv is the child's environment: the server's own, exactly, with the
 // UCSPI variables for conn set and those it cannot vouch for removed.
 // connNum is TCPCONNNUM, set with a per-host limit and removed without.
-// env is the server's, shared by every connection: the edits go to a
-// copy.
-func connEnv(env []string, c config, conn connection, connNum int) []string {
-	env = append(make([]string, 0, len(env)+6), env...)
+// The variables of the client's -x rule come last, as tcpserver sets
+// them, so that a rule may set any of the others (TCPLOCALHOST, say) or
+// one that was removed. env is the server's, shared by every connection:
+// the edits go to a copy.
+func connEnv(env []string, c config, conn connection, connNum int, rule []ruleVar) []string {
+	env = append(make([]string, 0, len(env)+6+len(rule)), env...)
 	env = setenv(env, "PROTO", "TCP")
 	env = setenv(env, "TCPLOCALIP", conn.localIP)
 	env = setenv(env, "TCPLOCALPORT", conn.localPort)
@@ -88,11 +90,16 @@ func connEnv(env []string, c config, conn connection, connNum int) []string {
 	} else {
 		env = unsetenv(env, "TCPLOCALHOST")
 	}
-	if c.perHost == 0 {
-		return unsetenv(env, ucspiVarsAndConnNum...)
+	if c.perHost > 0 {
+		env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
+		env = unsetenv(env, ucspiVars...)
+	} else {
+		env = unsetenv(env, ucspiVarsAndConnNum...)
 	}
-	env = setenv(env, "TCPCONNNUM", strconv.Itoa(connNum))
-	return unsetenv(env, ucspiVars...)
+	for _, v := range rule {
+		env = setenv(env, v.name, v.value)
+	}
+	return env
 }
 
 // unsetenv removes every entry of each of names, for the reason setenv

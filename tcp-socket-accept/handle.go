@@ -16,6 +16,11 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		k.unreserve()
 		return
 	}
+	v, ok := s.admitByRules(conn)
+	if !ok {
+		k.unreserve()
+		return
+	}
 	s.setOptions(fd, conn)
 	k.mu.Lock()
 	if k.closed {
@@ -36,7 +41,7 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	// The fork runs outside the lock (see children), so that another
 	// loop can accept while the parent waits for the child to get as far
 	// as exec.
-	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum), fd)
+	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
 	k.mu.Lock()
 	if err != nil {
 		k.forkDone(n)
@@ -57,6 +62,26 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		s.log.started(pid, running, k.limit)
 		s.log.connected(pid, conn)
 	})
+}
+
+// admitByRules decides on conn by the -x rules, before anything is
+// spent on it: a client they deny, or one they cannot be read for, is
+// turned away, with a line that says why. It returns the verdict for a
+// client let in.
+func (s *server) admitByRules(conn connection) (verdict, bool) {
+	if s.rules == nil {
+		return verdict{}, true
+	}
+	v, err := s.rules.check(conn.remoteIP)
+	switch {
+	case err != nil:
+		s.log.dropped(conn, s.rules.path, err)
+		return v, false
+	case v.deny:
+		s.log.denied(conn, v.rule)
+		return v, false
+	}
+	return v, true
 }
 
 // setOptions sets what the command line asks for on the connection. A

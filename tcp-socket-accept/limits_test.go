@@ -24,40 +24,48 @@ func load(t *testing.T, addr string, clients, inFlight int, hold time.Duration) 
 	var mu sync.Mutex
 	var counts []int
 	var failures []string
+	concurrently(clients, inFlight, func(int) {
+		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		if err != nil {
+			mu.Lock()
+			failures = append(failures, err.Error())
+			mu.Unlock()
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		n, convErr := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "ok ")))
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || convErr != nil {
+			failures = append(failures, "answer "+strconv.Quote(line))
+			return
+		}
+		counts = append(counts, n)
+		time.Sleep(hold)
+	})
+	if len(failures) > 0 {
+		t.Fatalf("%d of %d clients failed, the first: %s", len(failures), clients, failures[0])
+	}
+	return counts
+}
+
+// concurrently runs each(i) for i from 0 to n-1, at most inFlight at
+// once, and returns when all have.
+func concurrently(n, inFlight int, each func(i int)) {
 	sem := make(chan struct{}, inFlight)
 	var wg sync.WaitGroup
-	for i := 0; i < clients; i++ {
+	for i := 0; i < n; i++ {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, err := net.DialTimeout("tcp", addr, 10*time.Second)
-			if err != nil {
-				mu.Lock()
-				failures = append(failures, err.Error())
-				mu.Unlock()
-				return
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(60 * time.Second))
-			line, err := bufio.NewReader(c).ReadString('\n')
-			n, convErr := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "ok ")))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil || convErr != nil {
-				failures = append(failures, "answer "+strconv.Quote(line))
-				return
-			}
-			counts = append(counts, n)
-			time.Sleep(hold)
+			each(i)
 		}()
 	}
 	wg.Wait()
-	if len(failures) > 0 {
-		t.Fatalf("%d of %d clients failed, the first: %s", len(failures), clients, failures[0])
-	}
-	return counts
 }
 
 var startedLine = regexp.MustCompile(`(?m)^tcp-socket-accept: (\d+) started (\d+)/(\d+)$`)

@@ -63,6 +63,20 @@ func (l logger) refused(c connection, limit int) {
 	}
 }
 
+// denied is the line for a client that the -x rule named by its key
+// denies, in the rules file's own form: "refused IP PORT rule 127.:deny".
+func (l logger) denied(c connection, rule string) {
+	if l.verbose {
+		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " rule " + rule + ":deny\n")
+	}
+}
+
+// dropped is the ERROR line for a client dropped because the -x file
+// cannot be used, in tcpserver's words.
+func (l logger) dropped(c connection, file string, err error) {
+	l.error("dropping connection from " + c.remoteIP + " " + c.remotePort + ", unable to read " + quote(file) + ": " + err.Error())
+}
+
 func fraction(n, limit int) string {
 	return strconv.Itoa(n) + "/" + strconv.Itoa(limit)
 }

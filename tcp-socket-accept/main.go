@@ -24,6 +24,7 @@ type server struct {
 	live      *liveListeners // those still served
 	env       []string       // as the server received it
 	kids      *children
+	rules     *rulesFile // nil without -x
 	log       logger
 }
 
@@ -58,12 +59,16 @@ func newServer(prog string, c config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{
+	s := &server{
 		cfg:       c,
 		listeners: fds,
 		live:      newLiveListeners(len(fds)),
 		env:       env,
 		kids:      newChildren(c.limit, c.perHost),
 		log:       logger{prog: prog, verbose: c.verbose, limit: newLineLimit(), order: newLineOrder()},
-	}, nil
+	}
+	if c.rules != "" {
+		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}
+	}
+	return s, nil
 }

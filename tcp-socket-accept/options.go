@@ -14,6 +14,8 @@ type config struct {
 	perHost       int    // children at once for one client address; 0: no limit
 	localName     string // TCPLOCALHOST, when hasLocalName
 	hasLocalName  bool
+	rules         string   // -x: the rules file, "" for none
+	rulesOptional bool     // -X: a missing rules file allows every client
 	next          []string // next-prog and its own arguments, untouched
 }
 
@@ -33,6 +35,14 @@ func (c *config) grammar() grammar {
 				c.localName, c.hasLocalName = s, true
 				return nil
 			}},
+			{long: "rules", short: 'x', value: "file", help: "Follow the rules that tcprules(1) compiled into file.", set: func(s string) error {
+				if s == "" {
+					return errors.New("must not be empty")
+				}
+				c.rules = s
+				return nil
+			}},
+			{long: "rules-optional", short: 'X', help: "With -x, allow every connection while the rules file does not exist.", set: on(&c.rulesOptional)},
 		},
 	}
 }

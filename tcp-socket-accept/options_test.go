@@ -56,6 +56,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"--verbose", "--connection-limit=5", "--per-host-limit", "07", "--localname=", "--", "-x"},
 			config{verbose: true, limit: 5, perHost: 7, hasLocalName: true, next: []string{"-x"}}},
 		{[]string{"-", "a"}, config{limit: 40, next: []string{"-", "a"}}},
+		{[]string{"-Xx", "r.cdb", "-x/etc/tcp.cdb", "cat"}, config{limit: 40, rules: "/etc/tcp.cdb", rulesOptional: true, next: []string{"cat"}}},
+		{[]string{"--rules", "a.cdb", "--rules-optional", "cat"}, config{limit: 40, rules: "a.cdb", rulesOptional: true, next: []string{"cat"}}},
 	}
 	for _, c := range cases {
 		got, req, err := parseArgs(c.args)
@@ -80,6 +82,8 @@ Options:
   -c, --connection-limit number  Specify the maximum number of simultaneous connections (default 40).
   -C, --per-host-limit number    Specify the maximum number of simultaneous connections from one address.
   -l, --localname name           Set $TCPLOCALHOST to name.
+  -x, --rules file               Follow the rules that tcprules(1) compiled into file.
+  -X, --rules-optional           With -x, allow every connection while the rules file does not exist.
   -?, --help                     Print this help and exit.
       --usage                    Print the usage line and exit.
 `

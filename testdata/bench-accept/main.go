@@ -28,6 +28,7 @@ var (
 	held     = flag.Int("held", 40, "connections held open for the thread and RSS count")
 	noLibc   = flag.Bool("nolibc", false, "serve testdata/hello-nolibc.c instead of hello.c, so that the children's own start-up weighs less (x86-64)")
 	envFlag  = flag.String("env", "", "space-separated NAME=VALUE settings added to tcp-socket-accept's environment, such as GOMAXPROCS=1")
+	rules    = flag.Bool("rules", true, "also measure -x rules, allowed and denied clients, against tcpserver -x (rules.go)")
 )
 
 // server is one server under test.
@@ -37,6 +38,10 @@ type server struct {
 	env  []string // added to PATH
 	addr string
 	proc *os.Process
+	// For the -x rounds: the client's address, bound before connect,
+	// and whether the server closes the connection at once.
+	src    string
+	denied bool
 }
 
 // roundResult is one round's measures.
@@ -76,19 +81,11 @@ func main() {
 		{name: "tcp-socket-accept", argv: []string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa, hello}, env: strings.Fields(*envFlag)},
 		{name: "tcpserver", argv: []string{tcpserver, "-HRl0", "-b", "4096", "-c", "40", "127.0.0.1", freePort(), hello}},
 	}
-	results := map[string][]roundResult{}
-	for _, s := range servers {
-		s.start(nil)
-	}
-	for r := 0; r < *rounds; r++ {
-		for _, s := range servers {
-			res := s.round()
-			results[s.name] = append(results[s.name], res)
-			fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000  machine idle %3.0f%%  per conn: children %6v client %6v\n",
-				r+1, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.cpuPer1k.Round(time.Microsecond), 100*res.idle,
-				res.kidsPerConn.Round(time.Microsecond), res.clientPerConn.Round(time.Microsecond))
-		}
-	}
+	results := alternate(servers, func(r int, s *server, res roundResult) {
+		fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000  machine idle %3.0f%%  per conn: children %6v client %6v\n",
+			r, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.cpuPer1k.Round(time.Microsecond), 100*res.idle,
+			res.kidsPerConn.Round(time.Microsecond), res.clientPerConn.Round(time.Microsecond))
+	})
 	peak := map[string]int{}
 	for _, s := range servers {
 		peak[s.name] = status(s.proc.Pid, "VmHWM")
@@ -127,4 +124,7 @@ func main() {
 	fmt.Printf("per connection under tcpserver: children %v, load generator %v, tcpserver %v: a server costing nothing would reach at most %.2f times tcpserver; 1.5 needs children and load generator under %v\n",
 		b.kidsPerConn.Round(time.Microsecond), b.clientPerConn.Round(time.Microsecond), (b.cpuPer1k / 1000).Round(time.Microsecond),
 		float64(fixed+b.cpuPer1k/1000)/float64(fixed), (2 * b.cpuPer1k / 1000).Round(time.Microsecond))
+	if *rules {
+		benchRules(dir, tsl, tsa, hello, tcpserver)
+	}
 }

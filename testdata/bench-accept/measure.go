@@ -36,15 +36,24 @@ func machineTicks() (busy, idle int64) {
 	return busy, idle
 }
 
-// once is one connection: its time from connect to the child's last byte.
+// once is one connection: its time from connect to the child's last
+// byte, or to the close of a denied one.
 func (s *server) once() time.Duration {
 	t := time.Now()
-	c, err := net.DialTimeout("tcp", s.addr, 30*time.Second)
+	d := net.Dialer{Timeout: 30 * time.Second}
+	if s.src != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(s.src)}
+	}
+	c, err := d.Dial("tcp", s.addr)
 	check(err)
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	n, err := io.Copy(io.Discard, c)
-	if err != nil || n != int64(len("hello\n")) {
+	want := int64(len("hello\n"))
+	if s.denied {
+		want = 0
+	}
+	if err != nil || n != want {
 		check(fmt.Errorf("%s: read %d bytes, %v", s.name, n, err))
 	}
 	return time.Since(t)

@@ -45,6 +45,24 @@ func (s *server) stop() {
 	s.proc.Wait()
 }
 
+// alternate starts servers and runs *rounds rounds of each, server after
+// server, showing each round's result as it comes (r counts from 1); it
+// returns each one's results, and leaves the servers running.
+func alternate(servers []*server, show func(r int, s *server, res roundResult)) map[string][]roundResult {
+	results := map[string][]roundResult{}
+	for _, s := range servers {
+		s.start(nil)
+	}
+	for r := 1; r <= *rounds; r++ {
+		for _, s := range servers {
+			res := s.round()
+			results[s.name] = append(results[s.name], res)
+			show(r, s, res)
+		}
+	}
+	return results
+}
+
 // round runs one load of *conns connections, *inFlight at once.
 func (s *server) round() roundResult {
 	lat := make([]time.Duration, *conns)

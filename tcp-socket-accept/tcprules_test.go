@@ -1,0 +1,178 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// The oracle: Debian's ucspi-tcp, whose tcprules compiles rule files and
+// whose tcprulescheck says what tcpserver would do with a client.
+
+// rulesText holds the rule forms that tcprules(1) documents: ranges of
+// the last number and of a middle one, prefixes, quotes made of any
+// repeated character, empty values, several variables, a variable set
+// twice, TCPLOCALHOST, and rules for names and users, which never match
+// here; it ends with a default that denies, or none.
+func rulesText(withDefault bool) string {
+	s := `# tcp.smtp, as qmail users write it
+127.0.0.1-5:allow,RELAYCLIENT="",X='a b'
+127.0.0.6:allow,E=//,TCPLOCALHOST="movie.edu"
+127.0.0.7:deny
+127.0.0.8:allow,Q=+quoted+,Z=xx,COMMA=",",COLON=":deny"
+127.0.0.9:allow,TWICE="1",TWICE="2"
+joe@127.0.0.10:deny
+127.0.0.10:allow,WHO="anyone"
+=localhost:deny
+=:deny
+127.0.1.:deny
+127.0.2.:allow,PREFIX="127.0.2."
+127.0.2.10:allow,EXACT="yes"
+127.0.3-4.:allow,RANGE="3-4"
+127.1.:deny
+127.:allow,NET="127"
+`
+	if withDefault {
+		s += ":deny\n"
+	}
+	return s
+}
+
+// ruleClients are addresses in 127.0.0.0/8 that meet every rule above,
+// and some that meet none.
+var ruleClients = []string{
+	"127.0.0.1", "127.0.0.3", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9", "127.0.0.10",
+	"127.0.0.11", "127.0.0.50", "127.0.1.1", "127.0.1.200", "127.0.2.1", "127.0.2.10", "127.0.3.3", "127.0.4.4",
+	"127.0.5.5", "127.1.0.1", "127.2.0.1", "127.255.255.254",
+}
+
+// compileRules writes text to a file and compiles it with tcprules into
+// FILE.cdb in dir, whose path it returns.
+func compileRules(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	tcprules := testkit.SystemProgram(t, "tcprules", "ucspi-tcp")
+	cdb := filepath.Join(dir, name)
+	cmd := exec.Command(tcprules, cdb, cdb+".tmp")
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tcprules: %v: %s", err, out)
+	}
+	return cdb
+}
+
+// oracle is tcprulescheck's answer for a client at ip: the rule that
+// decided ("default" for none), whether it denies, and the variables set.
+type oracle struct {
+	rule string
+	deny bool
+	env  []string // NAME=VALUE
+}
+
+func rulescheck(t *testing.T, cdb, ip string) oracle {
+	t.Helper()
+	check := testkit.SystemProgram(t, "tcprulescheck", "ucspi-tcp")
+	cmd := exec.Command(check, cdb)
+	cmd.Env = []string{"TCPREMOTEIP=" + ip}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("TCPREMOTEIP=%s tcprulescheck %s: %v: %s", ip, cdb, err, out)
+	}
+	var o oracle
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		if r, ok := strings.CutPrefix(line, "rule "); ok {
+			o.rule = strings.TrimSuffix(r, ":")
+		} else if line == "default:" {
+			o.rule = "default"
+		} else if kv, ok := strings.CutPrefix(line, "set environment variable "); ok {
+			o.env = append(o.env, kv)
+		} else if line == "deny connection" {
+			o.deny = true
+		} else if line != "allow connection" {
+			t.Fatalf("tcprulescheck said %q", out)
+		}
+	}
+	if o.deny {
+		o.env = nil
+	}
+	return o
+}
+
+// asOracle is v in tcprulescheck's terms.
+func asOracle(v verdict) oracle {
+	o := oracle{rule: v.rule, deny: v.deny}
+	if !v.found {
+		o.rule = "default"
+	}
+	for _, e := range v.env {
+		o.env = append(o.env, e.name+"="+e.value)
+	}
+	return o
+}
+
+// TestDecideMatchesTcprulescheck: for the rules compiled by tcprules,
+// with and without a default, the rule, the decision and the variables
+// are tcprulescheck's, for IPv4 clients, IPv4-mapped ones and IPv6 ones
+// (which, since Debian's tcprules cannot write an address with a colon,
+// meet only the default).
+func TestDecideMatchesTcprulescheck(t *testing.T) {
+	dir := t.TempDir()
+	extra := []string{"::ffff:127.0.0.1", "::ffff:127.0.9.9", "::ffff:127.1.0.1", "::1", "::2", "2001:db8::1", "::127.0.0.1", "10.0.0.1"}
+	for _, withDefault := range []bool{true, false} {
+		cdb := compileRules(t, dir, "rules.cdb", rulesText(withDefault))
+		data, err := os.ReadFile(cdb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := newCDB(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ip := range append(append([]string{}, ruleClients...), extra...) {
+			v, err := decide(db, ip)
+			if err != nil {
+				t.Fatalf("decide(%s): %v", ip, err)
+			}
+			got, want := asOracle(v), rulescheck(t, cdb, ip)
+			if got.rule != want.rule || got.deny != want.deny || strings.Join(got.env, "\n") != strings.Join(want.env, "\n") {
+				t.Errorf("default %v, client %s: %+v; tcprulescheck says %+v", withDefault, ip, got, want)
+			}
+		}
+	}
+}
+
+// TestDecideIPv6MatchesTcprulescheck: keys that Debian's tcprules cannot
+// write, for IPv4-mapped and IPv6 clients, written into a cdb here and
+// read by tcprulescheck: the client's TCPREMOTEIP as inet_ntop writes it,
+// and, for a mapped address, its prefixes ending with a dot.
+func TestDecideIPv6MatchesTcprulescheck(t *testing.T) {
+	cdb := filepath.Join(t.TempDir(), "v6.cdb")
+	data := makeCDB([][2]string{
+		{"::ffff:127.0.0.1", "+MAPPED=exact\x00"}, {"::ffff:127.0.", "+MAPPED=prefix\x00"}, {"::ffff:", "D\x00"},
+		{"::1", "+V6=loopback\x00"}, {"2001:db8::1", "D\x00"}, {"127.", "+V4=1\x00"}, {"::", "D\x00"},
+		{"::127.0.0.", "+COMPAT=1\x00"}, {"", "+DEFAULT=1\x00"},
+	})
+	if err := os.WriteFile(cdb, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := newCDB(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ip := range []string{"::ffff:127.0.0.1", "::ffff:127.0.0.2", "::ffff:127.1.0.1", "::1", "::2", "2001:db8::1",
+		"2001:db8::2", "::127.0.0.1", "127.0.0.1", "fe80::1"} {
+		v, err := decide(db, ip)
+		if err != nil {
+			t.Fatalf("decide(%s): %v", ip, err)
+		}
+		got, want := asOracle(v), rulescheck(t, cdb, ip)
+		if got.rule != want.rule || got.deny != want.deny || strings.Join(got.env, "\n") != strings.Join(want.env, "\n") {
+			t.Errorf("client %s: %+v; tcprulescheck says %+v", ip, got, want)
+		}
+	}
+}
