@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tcp-socket-listen/internal/machine"
 	"tcp-socket-listen/internal/testkit"
 )
 
@@ -119,7 +120,7 @@ func TestNoZombiesAfterLoad(t *testing.T) {
 			t.Errorf("%q; want status 1 code 0", m[0])
 		}
 	}
-	if kids := testkit.ChildPids(s.proc.Pid); len(kids) != 0 {
+	if kids := machine.ChildPids(s.proc.Pid); len(kids) != 0 {
 		t.Errorf("children left after the load: %v", kids)
 	}
 	if after := openFDs(t, s.proc.Pid); after != fds {
@@ -164,7 +165,7 @@ func TestThreadsAtTheLimit(t *testing.T) {
 	if n := threads(t, s.proc.Pid); n > 8 {
 		t.Errorf("%d threads at 40 connections; want at most 8", n)
 	}
-	if n := len(testkit.ChildPids(s.proc.Pid)); n != 40 {
+	if n := len(machine.ChildPids(s.proc.Pid)); n != 40 {
 		t.Errorf("%d children; want 40", n)
 	}
 	t.Logf("threads at 40 in flight: %d", threads(t, s.proc.Pid))

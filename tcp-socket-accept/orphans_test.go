@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 // TestNoChildOutlivesTheServer: under continuous connections, each to a
@@ -48,7 +48,7 @@ func endUnderLoad(t *testing.T, sig syscall.Signal) []string {
 	s := start(t, serverSpec{argv: []string{tsaBinary, "-c", "10000", "sleep", "60"}, files: []*os.File{l}})
 	stop := hammer(addr, clients, nil)
 	t.Cleanup(stop)
-	for deadline := time.Now().Add(10 * time.Second); len(testkit.ChildPids(s.proc.Pid)) < manyChildren; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); len(machine.ChildPids(s.proc.Pid)) < manyChildren; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("fewer than %d children after 10 s; stderr:\n%s", manyChildren, s.log())
 		}

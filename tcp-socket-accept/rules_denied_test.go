@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 // Clients the -x rules deny: a flood of them, and the rules before -C.
@@ -65,7 +65,7 @@ func TestDeniedFlood(t *testing.T) {
 			case <-stop:
 				return
 			case <-time.After(time.Millisecond):
-				if len(testkit.ChildPids(s.proc.Pid)) > 0 {
+				if len(machine.ChildPids(s.proc.Pid)) > 0 {
 					seen.Add(1)
 				}
 			}
@@ -85,7 +85,7 @@ func TestDeniedFlood(t *testing.T) {
 	if n := strings.Count(log, " rule 127.0.0.:deny\n"); n != clients+1 {
 		t.Errorf("%d refused lines by the rule 127.0.0.; want %d", n, clients+1)
 	}
-	if kids := testkit.ChildPids(s.proc.Pid); len(kids) != 0 {
+	if kids := machine.ChildPids(s.proc.Pid); len(kids) != 0 {
 		t.Errorf("children after the flood: %v", kids)
 	}
 	if after := openFDs(t, s.proc.Pid); after != fds {

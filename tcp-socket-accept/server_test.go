@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tcp-socket-listen/internal/machine"
 	"tcp-socket-listen/internal/testkit"
 )
 
@@ -166,7 +167,7 @@ func start(t *testing.T, spec serverSpec) *running {
 // kill ends every child the server has, then the server, which can
 // still reap them.
 func (s *running) kill() {
-	for _, pid := range testkit.ChildPids(s.proc.Pid) {
+	for _, pid := range machine.ChildPids(s.proc.Pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	s.proc.Signal(syscall.SIGKILL)

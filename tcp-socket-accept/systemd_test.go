@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tcp-socket-listen/internal/machine"
 	"tcp-socket-listen/internal/testkit"
 )
 
@@ -42,7 +43,7 @@ func TestSystemdSocketUnit(t *testing.T) {
 	if _, err := echoWithin(addr, 10*time.Second); err != nil {
 		t.Fatalf("echo.service's command never echoed: %v; stderr:\n%s", err, s.log())
 	}
-	server := runningAs(t, tsaBinary, func() []int { return append([]int{s.proc.Pid}, testkit.ChildPids(s.proc.Pid)...) })
+	server := runningAs(t, tsaBinary, func() []int { return append([]int{s.proc.Pid}, machine.ChildPids(s.proc.Pid)...) })
 	if env := procEnviron(t, server); !contains(env, "LISTEN_FDNAMES=echo") || !contains(env, "LISTEN_FDS=1") {
 		t.Errorf("the server's environment %q; want LISTEN_FDNAMES=echo and LISTEN_FDS=1 passed through", env)
 	}
@@ -51,7 +52,7 @@ func TestSystemdSocketUnit(t *testing.T) {
 	c.Write([]byte("x\n"))
 	bufio.NewReader(c).ReadString('\n')
 	checked := 0
-	for _, child := range testkit.ChildPids(server) {
+	for _, child := range machine.ChildPids(server) {
 		// Earlier clients' children may have ended since the listing.
 		data, err := os.ReadFile("/proc/" + strconv.Itoa(child) + "/environ")
 		if err != nil || len(data) == 0 {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 // TestVerboseLines: with -v, each child's three lines in the C original's
@@ -91,7 +91,7 @@ func TestInheritedChildIgnored(t *testing.T) {
 	defer first.Close()
 	readLine(first)
 	// Wait for the sleep to end and be reaped.
-	for deadline := time.Now().Add(10 * time.Second); len(testkit.ChildPids(s.proc.Pid)) > 1 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); len(machine.ChildPids(s.proc.Pid)) > 1 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
 	second := dial(t, addr)
@@ -101,7 +101,7 @@ func TestInheritedChildIgnored(t *testing.T) {
 	if regexp.MustCompile(`ended`).MatchString(log) {
 		t.Errorf("stderr:\n%s\nwant no ended line for the inherited child", log)
 	}
-	if kids := testkit.ChildPids(s.proc.Pid); len(kids) != 2 {
+	if kids := machine.ChildPids(s.proc.Pid); len(kids) != 2 {
 		t.Errorf("children %v; want the two connections' only (the sleep reaped)", kids)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
+
+	"tcp-socket-listen/internal/machine"
 )
 
 // ConnReport is descriptor 0 as a TCP connection: the options set on it
@@ -82,21 +84,6 @@ func SockaddrText(sa syscall.Sockaddr) string {
 	return ""
 }
 
-// ChildPids lists pid's children, zombies included, from the kernel's
-// lists per thread.
-func ChildPids(pid int) []int {
-	var pids []int
-	tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
-	for _, task := range tasks {
-		data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + task.Name() + "/children")
-		for _, f := range strings.Fields(string(data)) {
-			n, _ := strconv.Atoi(f)
-			pids = append(pids, n)
-		}
-	}
-	return pids
-}
-
 // Children counts pid's children at one moment. The lists are read a
 // task at a time, so one reading can hold a child that ended after its
 // task was read beside one that started before a later task was: they
@@ -105,7 +92,7 @@ func ChildPids(pid int) []int {
 func Children(pid int) int {
 	var last []int
 	for try := 0; try < 50; try++ {
-		pids := ChildPids(pid)
+		pids := machine.ChildPids(pid)
 		slices.Sort(pids)
 		if try > 0 && slices.Equal(pids, last) {
 			return len(pids)

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 var (
@@ -74,7 +74,7 @@ func main() {
 	tcpserver, err := exec.LookPath("tcpserver")
 	check(err)
 
-	fmt.Println(testkit.Machine())
+	fmt.Println(machine.Describe())
 	fmt.Printf("%d connections per round, %d in flight, %d rounds each, alternating\n\n", *conns, *inFlight, *rounds)
 
 	servers := []*server{

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 // machineTicks reads the whole machine's busy and idle clock ticks from
@@ -71,7 +71,7 @@ func (s *server) holdOpen(n int) (rssKB, threads int) {
 		check(err)
 		cs = append(cs, c)
 	}
-	for deadline := time.Now().Add(10 * time.Second); len(testkit.ChildPids(s.proc.Pid)) < n && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); len(machine.ChildPids(s.proc.Pid)) < n && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	rssKB, threads = status(s.proc.Pid, "VmRSS"), status(s.proc.Pid, "Threads")

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 // start runs the server, with extra arguments for next-prog, and waits
@@ -38,7 +38,7 @@ func (s *server) start(extra []string) {
 }
 
 func (s *server) stop() {
-	for _, pid := range testkit.ChildPids(s.proc.Pid) {
+	for _, pid := range machine.ChildPids(s.proc.Pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	s.proc.Kill()

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"tcp-socket-listen/internal/testkit"
+	"tcp-socket-listen/internal/machine"
 )
 
 var (
@@ -45,7 +45,7 @@ func main() {
 	strue := filepath.Join(dir, "true")
 	run("gcc", "-static", "-O2", "-s", "-o", strue, "testdata/true.c")
 
-	fmt.Printf("%s; %d runs each, alternating; medians\n\n", testkit.Machine(), *runs)
+	fmt.Printf("%s; %d runs each, alternating; medians\n\n", machine.Describe(), *runs)
 
 	one := compare("one chain-load, 127.0.0.1 0",
 		[]string{tsl, "127.0.0.1", "0", strue},
