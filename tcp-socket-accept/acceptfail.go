@@ -27,10 +27,14 @@ func acceptFailure(err error) failure {
 		// Errors of the connection's network that Linux's accept(2)
 		// passes on, to be treated as EAGAIN.
 		syscall.ENETDOWN, syscall.ENOPROTOOPT, syscall.EHOSTDOWN,
-		syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH:
+		syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH,
+		syscall.ETIMEDOUT:
 		return oneClient
 	case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
 		return shortOfResource
+	}
+	if isNoNet(err) {
+		return oneClient
 	}
 	return listenerGone
 }

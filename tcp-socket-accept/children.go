@@ -28,9 +28,10 @@ type children struct {
 	forks    int             // forks begun, ever: each fork's number
 	forking  map[int]bool    // the numbers of the forks in progress
 	closed   bool            // the server is ending: no fork may begin
+	held     bool            // the reaper is placing an ended child: no fork may begin
 	started  int             // children started, ever
 	born     *sync.Cond      // on mu: started has grown
-	forked   *sync.Cond      // on mu: a fork has ended
+	forked   *sync.Cond      // on mu: a fork has ended, or held was cleared
 }
 
 func newChildren(limit, perHost int) *children {

@@ -10,6 +10,14 @@ import "syscall"
 // waits for the forks begun by then: the signal handler, and the reaper
 // when a child it does not know of ends.
 
+// awaitUnheld returns when the reaper lets forks begin; with mu held,
+// which it releases while it waits.
+func (c *children) awaitUnheld() {
+	for c.held {
+		c.forked.Wait()
+	}
+}
+
 // forkBegun numbers a fork about to begin; with mu held.
 func (c *children) forkBegun() int {
 	c.forks++

@@ -23,6 +23,7 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	}
 	s.setOptions(fd, conn)
 	k.mu.Lock()
+	k.awaitUnheld()
 	if k.closed {
 		// The server is ending (SIGQUIT, SIGABRT): no child may start.
 		k.giveBack()
@@ -95,7 +96,7 @@ func (s *server) setOptions(fd int, conn connection) {
 	}
 	if conn.ipv4 && !s.cfg.keepIPOptions {
 		if err := clearIPOptions(fd); err != nil {
-			s.log.error("setsockopt IP_OPTIONS for " + conn.remoteIP + ": " + err.Error())
+			s.log.errorFor("setsockopt IP_OPTIONS: "+err.Error(), "setsockopt IP_OPTIONS for "+conn.remoteIP+": "+err.Error())
 		}
 	}
 }

@@ -12,13 +12,17 @@ import (
 // log as fast as the loops can go round.
 const sameLinesPerSecond = 5
 
-// lineLimit counts the ERROR lines written, by their text: each text has
-// a second of its own, begun at its first line, in which it is written
-// sameLinesPerSecond times at most. The next line written with that
-// text, in a later second, says how many were left out.
+// lineLimit counts the ERROR lines written, by their cause: the text
+// without what changes from one client to the next (its address and
+// port), so that a cause that comes with every connection is limited as
+// one. Each cause has a second of its own, begun at its first line, in
+// which sameLinesPerSecond lines are written at most. The next line
+// written for that cause, in a later second, says how many were left
+// out.
 type lineLimit struct {
-	mu    sync.Mutex
-	texts map[string]*lineCount
+	mu        sync.Mutex
+	texts     map[string]*lineCount // by cause
+	lastSweep time.Time
 }
 
 type lineCount struct {
@@ -27,30 +31,37 @@ type lineCount struct {
 	left    int       // lines left out since the last one written
 }
 
-// forgetAfter is how long a text is remembered after its second ended;
-// texts are swept only once there are more than forgetBeyond.
+// forgetAfter is how long a cause is remembered after its second ended;
+// causes are swept only once there are more than forgetBeyond, and at
+// most once a second. Past causesAtMost, new causes share one count.
 const (
 	forgetAfter  = time.Minute
 	forgetBeyond = 64
+	causesAtMost = 1024
 )
 
 func newLineLimit() *lineLimit {
 	return &lineLimit{texts: map[string]*lineCount{}}
 }
 
-// allow tells whether the line text may be written now, and gives the
+// allow tells whether a line for cause may be written now, and gives the
 // note to add to it, if any; a nil limit allows every line.
-func (ll *lineLimit) allow(text string, now time.Time) (note string, ok bool) {
+func (ll *lineLimit) allow(cause string, now time.Time) (note string, ok bool) {
 	if ll == nil {
 		return "", true
 	}
 	ll.mu.Lock()
 	defer ll.mu.Unlock()
-	c := ll.texts[text]
+	c := ll.texts[cause]
 	if c == nil {
 		ll.sweep(now)
-		c = &lineCount{since: now}
-		ll.texts[text] = c
+		if len(ll.texts) >= causesAtMost {
+			cause = "" // the overflow's count
+		}
+		if c = ll.texts[cause]; c == nil {
+			c = &lineCount{since: now}
+			ll.texts[cause] = c
+		}
 	}
 	if now.Sub(c.since) >= time.Second {
 		c.since, c.written = now, 0
@@ -67,12 +78,14 @@ func (ll *lineLimit) allow(text string, now time.Time) (note string, ok bool) {
 	return note, true
 }
 
-// sweep forgets the texts whose second is long past, once there are many:
-// one that had lines left out, but is quiet since, is not reported.
+// sweep forgets the causes whose second is long past, once there are
+// many, and at most once a second: one that had lines left out, but is
+// quiet since, is not reported.
 func (ll *lineLimit) sweep(now time.Time) {
-	if len(ll.texts) < forgetBeyond {
+	if len(ll.texts) < forgetBeyond || now.Sub(ll.lastSweep) < time.Second {
 		return
 	}
+	ll.lastSweep = now
 	for text, c := range ll.texts {
 		if now.Sub(c.since) >= forgetAfter || now.Sub(c.since) >= time.Second && c.left == 0 {
 			delete(ll.texts, text)

@@ -20,7 +20,13 @@ type logger struct {
 // transient failure before it goes on; the same line no more than a few
 // times a second (see lineLimit).
 func (l logger) error(msg string) {
-	note, ok := l.limit.allow(msg, time.Now())
+	l.errorFor(msg, msg)
+}
+
+// errorFor is error for a line that names one client: cause is the line
+// without the client, which the limit counts by.
+func (l logger) errorFor(cause, msg string) {
+	note, ok := l.limit.allow(cause, time.Now())
 	if ok {
 		writeStderr(l.prog + ": ERROR: " + msg + note + "\n")
 	}
@@ -74,7 +80,8 @@ func (l logger) denied(c connection, rule string) {
 // dropped is the ERROR line for a client dropped because the -x file
 // cannot be used, in tcpserver's words.
 func (l logger) dropped(c connection, file string, err error) {
-	l.error("dropping connection from " + c.remoteIP + " " + c.remotePort + ", unable to read " + quote(file) + ": " + err.Error())
+	why := "unable to read " + quote(file) + ": " + err.Error()
+	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
 }
 
 func fraction(n, limit int) string {

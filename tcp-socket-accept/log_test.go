@@ -3,8 +3,10 @@
 package main
 
 import (
+	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +34,51 @@ func TestError(t *testing.T) {
 	n, _ := r.Read(buf)
 	if got, want := string(buf[:n]), "prog: ERROR: accept: too many open files\n"; got != want {
 		t.Errorf("wrote %q; want %q", got, want)
+	}
+}
+
+// stderrOf runs f with descriptor 2 a pipe, and returns what f wrote.
+func stderrOf(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	saved, err := syscall.Dup(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Dup3(int(w.Fd()), 2, 0); err != nil {
+		t.Fatal(err)
+	}
+	f()
+	syscall.Dup3(saved, 2, 0)
+	syscall.Close(saved)
+	w.Close()
+	out, _ := io.ReadAll(r)
+	return string(out)
+}
+
+// TestClientLinesLimitedByCause: lines that name a client, one a
+// connection, are limited by their cause, not their text: a rules file
+// that cannot be read under a flood of clients, each from a port of its
+// own, is a few lines a second, not one a client.
+func TestClientLinesLimitedByCause(t *testing.T) {
+	l := logger{prog: "prog", limit: newLineLimit()}
+	c := connection{remoteIP: "127.0.0.2"}
+	out := stderrOf(t, func() {
+		for port := 40000; port < 40100; port++ {
+			c.remotePort = strconv.Itoa(port)
+			l.dropped(c, "/etc/tcp.cdb", syscall.EACCES)
+			l.errorFor("setsockopt IP_OPTIONS: "+syscall.EINVAL.Error(), "setsockopt IP_OPTIONS for 127.0.0."+strconv.Itoa(port%250)+": "+syscall.EINVAL.Error())
+		}
+	})
+	if n := strings.Count(out, "dropping connection from 127.0.0.2 "); n != sameLinesPerSecond {
+		t.Errorf("%d dropping lines for 100 clients in a moment; want %d:\n%s", n, sameLinesPerSecond, out)
+	}
+	if n := strings.Count(out, "setsockopt IP_OPTIONS for "); n != sameLinesPerSecond {
+		t.Errorf("%d IP_OPTIONS lines for 100 clients in a moment; want %d", n, sameLinesPerSecond)
 	}
 }
 

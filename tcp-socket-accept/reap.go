@@ -36,14 +36,23 @@ func (s *server) reap() {
 // of the server's: the child of an exec that failed, which
 // syscall.ForkExec collects itself (and collect finds gone), or one
 // inherited from whatever this process was before exec. A fork begun
-// later cannot have made it.
+// later cannot have made it; and none begins until the child is placed
+// (held), for once ForkExec has collected a failed exec's child, its pid
+// is free, and a fork begun then could be given it, its child end, and be
+// collected here in the place of the one that ended, never to be reaped.
 func (s *server) ended(e exited) int {
 	k := s.kids
 	k.mu.Lock()
-	if _, ok := k.byPid[e.pid]; !ok {
+	_, known := k.byPid[e.pid]
+	if !known {
+		k.held = true
 		k.awaitForks(k.forks)
 	}
 	ws, collected := e.collect()
+	if !known {
+		k.held = false
+		k.forked.Broadcast()
+	}
 	recorded := collected && k.reaped(e.pid)
 	running, started := len(k.byPid), k.started
 	if !recorded || !s.log.verbose {

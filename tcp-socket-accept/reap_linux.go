@@ -48,11 +48,10 @@ func awaitExit() (exited, error) {
 // collect collects e's child, with the children's lock held, and returns
 // how it ended; false if it is gone (a failed exec's child that
 // syscall.ForkExec collected itself). WNOHANG, for by then the pid of such
-// a child may belong to another process, still running. (That other would
-// be taken for the child that ended only if it were a child of the
-// server's, ended already and not yet recorded: the kernel would have had
-// to hand the pid out again within one fork's time, after every other pid
-// of the namespace, since Linux hands them out in turn.)
+// a child may belong to another process, still running. Only a child of a
+// fork begun before the reaper held the forks (see ended) can have been
+// given it; that fork has recorded its child by now, and if that child
+// has ended too, it is the one collected, and rightly forgotten.
 func (e exited) collect() (syscall.WaitStatus, bool) {
 	var ws syscall.WaitStatus
 	for {

@@ -22,14 +22,23 @@ var stopSignals = []syscall.Signal{syscall.SIGCONT, syscall.SIGTSTP, syscall.SIG
 // every child. Signals ignored at start are caught and dropped, for the
 // same reason: a caught signal is at its default in a child.
 //
-// The signals are handled one at a time, and none waits for a line to be
+// The others are handled one at a time, and none waits for a line to be
 // written (see children): a standard error that blocks cannot hold one
 // up, nor a later one behind it. Before it exits on SIGQUIT or SIGABRT,
 // the server lets no child start, and waits for the forks in progress,
 // so that every child gets the signal.
 func (s *server) catchSignals(ignoredAtStart []syscall.Signal) {
+	// SIGTERM and SIGINT apart, so that they end the server at once even
+	// while SIGHUP, SIGQUIT or SIGABRT waits for a fork that hangs (an
+	// exec on a dead NFS mount, say).
+	end := make(chan os.Signal, 1)
+	signal.Notify(end, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-end
+		os.Exit(0)
+	}()
 	ch := make(chan os.Signal, 8)
-	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGPIPE)
+	signal.Notify(ch, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGPIPE)
 	for _, sig := range ignoredAtStart {
 		signal.Notify(ch, sig)
 	}
@@ -42,8 +51,6 @@ func (s *server) catchSignals(ignoredAtStart []syscall.Signal) {
 
 func (s *server) onSignal(sig syscall.Signal) {
 	switch sig {
-	case syscall.SIGTERM, syscall.SIGINT:
-		os.Exit(0)
 	case syscall.SIGHUP:
 		s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
 	case syscall.SIGQUIT:

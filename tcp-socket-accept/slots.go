@@ -7,18 +7,30 @@ package main
 // busy listener cannot starve the others.
 
 // reserve returns when it holds a slot for a connection about to be
-// accepted.
+// accepted. Once the server is closing (signalLast) it never returns:
+// a connection accepted then would only be closed, where left in the
+// backlog it waits for the server's next run, if the socket outlives it.
 func (c *children) reserve() {
 	c.mu.Lock()
-	if len(c.byPid)+c.reserved < c.limit {
+	if !c.closed && len(c.byPid)+c.reserved < c.limit {
 		c.reserved++
 		c.mu.Unlock()
 		return
+	}
+	if c.closed {
+		c.mu.Unlock()
+		select {}
 	}
 	ready := make(chan struct{})
 	c.waiting = append(c.waiting, ready)
 	c.mu.Unlock()
 	<-ready // the slot was reserved for this loop by freeSlot
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		select {}
+	}
 }
 
 // unreserve gives back a slot that no child took.
