@@ -42,7 +42,7 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 	// The fork runs outside the lock (see children), so that another
 	// loop can accept while the parent waits for the child to get as far
 	// as exec.
-	pid, err := spawn(s.cfg.next, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
+	pid, err := spawn(s.cfg.next, s.path, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
 	k.mu.Lock()
 	if err != nil {
 		k.forkDone(n)

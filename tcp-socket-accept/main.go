@@ -23,6 +23,7 @@ type server struct {
 	listeners []int
 	live      *liveListeners // those still served
 	env       []string       // as the server received it
+	path      string         // where next-prog is looked for: env's PATH
 	kids      *children
 	rules     *rulesFile // nil without -x
 	log       logger
@@ -64,6 +65,7 @@ func newServer(prog string, c config) (*server, error) {
 		listeners: fds,
 		live:      newLiveListeners(len(fds)),
 		env:       env,
+		path:      searchPath(env),
 		kids:      newChildren(c.limit, c.perHost),
 		log:       logger{prog: prog, verbose: c.verbose, limit: newLineLimit(), order: newLineOrder()},
 	}

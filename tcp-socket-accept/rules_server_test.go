@@ -6,12 +6,15 @@ import (
 	"bufio"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"tcp-socket-listen/internal/testkit"
 )
 
 // The server under -x: each client decided as tcprulescheck decides.
@@ -149,5 +152,21 @@ func TestRulesIPv6(t *testing.T) {
 		}
 		checkLikeTcprulescheck(t, s, cdb, c.src, target, c.remote, serverEnv(s),
 			[]string{"PROTO=TCP", "TCPLOCALIP=" + c.local, "TCPLOCALPORT=" + port}, nil)
+	}
+}
+
+// TestRulePathDoesNotChooseProgram: a rule that sets PATH gives it to the
+// child, but next-prog is found in the server's PATH, as tcpserver finds
+// it: a client's rule does not choose the program that serves it.
+func TestRulePathDoesNotChooseProgram(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(testkit.ProbePath(), filepath.Join(dir, "probe-prog")); err != nil {
+		t.Fatal(err)
+	}
+	cdb := compileRules(t, dir, "rules.cdb", "127.0.0.1:allow,PATH=\"/nonexistent\"\n")
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: []string{tsaBinary, "-x", cdb, "probe-prog"}, files: []*os.File{l}, path: dir})
+	if got := s.ruleVarOf("127.0.0.1", addr, "PATH"); got != "/nonexistent" {
+		t.Errorf("the child's PATH: %s; want the rule's, /nonexistent, and the program found in the server's; stderr:\n%s", got, s.log())
 	}
 }

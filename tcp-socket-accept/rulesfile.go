@@ -85,10 +85,12 @@ func (r *rulesFile) current() (cdb, error) {
 		return r.cur.db, r.cur.err
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		r.replace(nil) // the file it was is gone: let go of it
 		return cdb{}, errors.New("not a regular file")
 	}
 	next, err := loadRules(r.path)
 	if err != nil {
+		r.replace(nil)
 		return cdb{}, r.unusable(err)
 	}
 	r.replace(next)
@@ -145,8 +147,11 @@ func readRules(fd int, st *syscall.Stat_t) ([]byte, error) {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, errors.New("not a regular file")
 	}
-	if st.Size > cdbMaxSize || st.Size > math.MaxInt {
+	if st.Size > cdbMaxSize {
 		return nil, errors.New("not a cdb: larger than 4 GiB")
+	}
+	if st.Size > math.MaxInt {
+		return nil, errors.New("too large to read on this system")
 	}
 	b := make([]byte, st.Size)
 	n := 0

@@ -6,8 +6,10 @@ import (
 )
 
 // spawn starts next-prog for the connection conn, found as execvp(3)
-// finds it, afresh for each connection, so that a program installed while
-// the server runs is found. The child gets conn as descriptors 0 and 1,
+// finds it in path, afresh for each connection, so that a program
+// installed while the server runs is found. path is the server's PATH,
+// not env's: a rule of -x may give the child a PATH of its own, which,
+// as in tcpserver, does not choose the program. The child gets conn as descriptors 0 and 1,
 // the server's descriptor 2, and every other descriptor the server
 // inherited; what the server opened itself is close-on-exec.
 //
@@ -15,14 +17,10 @@ import (
 // large the server, and it leaves the child its signal dispositions at
 // their defaults and its signal mask as the server's threads have it.
 // Unlike os/exec it neither rewrites env nor needs a thread to wait.
-func spawn(next, env []string, conn int) (int, error) {
+func spawn(next []string, path string, env []string, conn int) (int, error) {
 	attr := &syscall.ProcAttr{
 		Env:   env,
 		Files: []uintptr{uintptr(conn), uintptr(conn), 2},
-	}
-	path, ok := getenv(env, "PATH")
-	if !ok {
-		path = defaultPath
 	}
 	var pid int
 	err := execvpSearch(next[0], path, func(file string) error {
@@ -50,4 +48,13 @@ func missing(file string) error {
 		return err
 	}
 	return nil
+}
+
+// searchPath is the PATH that execvp(3) searches in env: its PATH, or
+// defaultPath when it has none.
+func searchPath(env []string) string {
+	if path, ok := getenv(env, "PATH"); ok {
+		return path
+	}
+	return defaultPath
 }
