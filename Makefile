@@ -3,7 +3,8 @@
 #               directory, and tcp-socket-accept/tcp-socket-accept (static,
 #               stripped, reproducible)
 # make copies   writes tcp-socket-accept's generated copies of the top
-#               directory's shared files (SHARED); make does it as needed
+#               directory's shared files (SHARED); make only checks them,
+#               and stops on a stale one
 # make test     quick and complete for this machine: gofmt, go vet, every
 #               test but the emulated ports (go test -short)
 # make check    everything: make test's checks, the tests of the emulated
