@@ -17,13 +17,25 @@
 #               MANDIR are honoured
 
 GO      ?= go
+GCCGOFLAGS ?= -static -s
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 export CGO_ENABLED := 0
+# The tests build with the same go command (internal/testkit).
+export GO
+
+# GO may be gc's go command or GCC's (go-12, gccgo's), which takes its
+# linker's flags in -gccgoflags: static and stripped by default, as gc's
+# builds are; GCCGOFLAGS=-s links to the shared libgo instead.
+COMPILER := $(shell $(GO) list -f '{{context.Compiler}}' runtime 2>/dev/null)
+ifeq ($(COMPILER),gccgo)
+BUILDFLAGS := -trimpath -buildvcs=false -gccgoflags='$(GCCGOFLAGS)'
+else
 BUILDFLAGS := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+endif
 
 # The README's command for a static go install from a checkout, which
 # install-check runs as it is, without the CGO_ENABLED exported above.

@@ -90,9 +90,19 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 	if err := lookupRoom(); err != nil {
 		return nil, err
 	}
-	found, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
+	// Go's own resolver, in every build: gccgo's package net, and gc's
+	// with cgo, would otherwise hand the lookup to the C library and its
+	// NSS modules, and decide some names differently.
+	goResolver := &net.Resolver{PreferGo: true}
+	found, err := goResolver.LookupIPAddr(context.Background(), host)
 	if err != nil {
 		return nil, resolverError(err)
+	}
+	if len(found) == 0 {
+		// Go before 1.22 finds nothing, without an error, for a name that
+		// the hosts file lacks when nsswitch.conf says "hosts: files";
+		// later releases say so.
+		return nil, errors.New("no such host")
 	}
 	ips := make([]netip.Addr, 0, len(found))
 	for _, f := range found {
@@ -101,7 +111,7 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 			continue
 		}
 		ip = ip.Unmap().WithZone(f.Zone)
-		if family == syscall.AF_INET && ip == netip.IPv6Loopback() {
+		if family == syscall.AF_INET && ip == ipv6Loopback() {
 			ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 		}
 		ips = append(ips, ip)
@@ -216,4 +226,9 @@ func inetAton(s string) (netip.Addr, bool) {
 		parts++
 		s = rest[1:]
 	}
+}
+
+// ipv6Loopback is ::1 (netip.IPv6Loopback is Go 1.20's).
+func ipv6Loopback() netip.Addr {
+	return netip.AddrFrom16([16]byte{15: 1})
 }

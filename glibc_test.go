@@ -20,18 +20,18 @@ import (
 // which would hand the lookup to the C library, and glibc skips the hosts
 // file's line for zoned.test, which Go's resolver reads.
 func TestSameResolverWithCgo(t *testing.T) {
-	cc, _ := exec.Command("go", "env", "CC").Output()
+	cc, _ := exec.Command(testkit.Go(), "env", "CC").Output()
 	if _, err := exec.LookPath(strings.TrimSpace(string(cc))); err != nil {
 		t.Skipf("no C compiler (go env CC gives %q) for a cgo build", strings.TrimSpace(string(cc)))
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "tcp-socket-listen")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	build := exec.Command(testkit.Go(), "build", "-trimpath", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("cgo build: %v\n%s", err, out)
 	}
-	if info, _ := exec.Command("go", "version", "-m", bin).Output(); !regexp.MustCompile(`\bCGO_ENABLED=1\b`).Match(info) {
+	if info, _ := exec.Command(testkit.Go(), "version", "-m", bin).Output(); !regexp.MustCompile(`\bCGO_ENABLED=1\b`).Match(info) {
 		t.Fatalf("the build is not a cgo build:\n%s", info)
 	}
 	nss := filepath.Join(dir, "nsswitch.conf")

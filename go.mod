@@ -1,3 +1,3 @@
 module tcp-socket-listen
 
-go 1.25
+go 1.19

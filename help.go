@@ -20,7 +20,9 @@ func (g grammar) helpText(prog string) string {
 	all := append(append([]option{}, g.options...), builtinOptions...)
 	width := 0
 	for _, o := range all {
-		width = max(width, len(optionNames(o)))
+		if n := len(optionNames(o)); n > width {
+			width = n
+		}
 	}
 	s := g.usageLine(prog) + "Options:\n"
 	for _, o := range all {

@@ -1,16 +1,3 @@
-// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open for the
-// life of the process, on the lowest free descriptors, which are where
-// listening sockets go; these settings make it close them before main runs.
-
-//go:debug containermaxprocs=0
-//go:debug updatemaxprocs=0
-
-// Names resolve the same in every build: with Go's own resolver, even in
-// a build with cgo, which would otherwise hand some lookups to the C
-// library and its NSS modules.
-
-//go:debug netdns=go
-
 // Command tcp-socket-listen opens a TCP socket bound to a host and service,
 // listens on it, puts it on descriptor 3+n, and chain-loads the next
 // program, as the nosh toolset's tool of the same name does.
@@ -22,6 +9,8 @@ import (
 )
 
 func main() {
+	noMemProfile()
+	caller := raiseOpenFiles()
 	prog, args := splitArgv(os.Args, "tcp-socket-listen")
 	c, req, err := parseArgs(args)
 	c.grammar().settle(prog, req, err)
@@ -37,7 +26,7 @@ func main() {
 		}
 	}
 	target := firstListenFD + n
-	if err := reserve(target, env); err != nil {
+	if err := reserve(target, env, caller); err != nil {
 		fatal(prog, err)
 	}
 	a, err := resolve(c)
@@ -52,5 +41,5 @@ func main() {
 		fatal(prog, err)
 	}
 	env = exportEnv(env, c, n, pid)
-	fatal(prog, execNext(c.next[0], c.next, env))
+	fatal(prog, execNext(c.next[0], c.next, env, caller))
 }

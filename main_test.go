@@ -23,6 +23,12 @@ func TestMain(m *testing.M) {
 	}, testkit.Build{Dir: ".", Name: "tcp-socket-listen", Path: &tslBinary})
 }
 
+// builtPollerFDs is how many descriptors the runtime of the binary under test
+// opens for its poller: it depends on the toolchain that built it.
+func builtPollerFDs() int {
+	return testkit.Toolchain(tslBinary).PollerFDs()
+}
+
 // tsl is a command line: tcp-socket-listen with args, then the probe.
 func tsl(args ...string) []string {
 	return append([]string{tslBinary}, append(args, testkit.ProbePath())...)

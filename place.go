@@ -11,8 +11,8 @@ import (
 // resolving a name starts the runtime's poller, whose descriptors take
 // the lowest free numbers. An inherited target is left to be replaced; a
 // free one gets a close-on-exec placeholder. env is what a restart
-// passes on.
-func reserve(target int, env []string) error {
+// passes on, with the caller's RLIMIT_NOFILE (nofile.go).
+func reserve(target int, env []string, caller *syscall.Rlimit) error {
 	flags, err := fdFlags(target)
 	switch {
 	case err == syscall.EBADF:
@@ -22,7 +22,7 @@ func reserve(target int, env []string) error {
 		// was opened in this process, by the runtime before main: its
 		// poller, when standard input or output was non-blocking, or a
 		// cgroup file it failed to close.
-		return restartHolding(target, env)
+		return restartHolding(target, env, caller)
 	}
 	if err != nil {
 		return placeError(target, err)
@@ -34,7 +34,7 @@ func reserve(target int, env []string) error {
 // environment, env, with the runtime's descriptor on target kept open
 // across the exec: the new runtime cannot take target, which is then
 // inherited and replaced like any other. It returns only on failure.
-func restartHolding(target int, env []string) error {
+func restartHolding(target int, env []string, caller *syscall.Rlimit) error {
 	held := "descriptor " + strconv.Itoa(target) + " is in use by the Go runtime"
 	self, err := executable()
 	if err != nil {
@@ -46,6 +46,7 @@ func restartHolding(target int, env []string) error {
 	if err := restartRoom(); err != nil {
 		return errors.New(held + ", and " + err.Error())
 	}
+	restoreOpenFiles(caller)
 	err = syscall.Exec(self, os.Args, env)
 	return errors.New(held + ", and restarting from " + quote(self) + ": " + err.Error())
 }

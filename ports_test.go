@@ -72,7 +72,7 @@ func buildFor(t *testing.T, arch, dir string) string {
 	if _, err := os.Stat(bin); err == nil {
 		return bin
 	}
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	build := exec.Command(testkit.Go(), "build", "-trimpath", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building for linux/%s: %v\n%s", arch, err, out)

@@ -14,8 +14,12 @@ import (
 
 // pollerFDs is how many descriptors the runtime's poller opens: an epoll
 // and an eventfd on Linux; a kqueue on the BSDs, and on NetBSD and OpenBSD
-// a pipe to wake it as well.
+// a pipe to wake it as well. Before Go 1.23, and in gccgo, every system
+// wakes it with a pipe (poller_*.go).
 func pollerFDs() int {
+	if pollerWakesByPipe {
+		return 2 + 1
+	}
 	switch runtime.GOOS {
 	case "linux":
 		return 2

@@ -71,7 +71,7 @@ func configuredFamily() (int, error) {
 		case ip.Unmap().Is4():
 			has4 = has4 || ip.Unmap() != netip.AddrFrom4([4]byte{127, 0, 0, 1})
 		default:
-			has6 = has6 || ip != netip.IPv6Loopback()
+			has6 = has6 || ip != ipv6Loopback()
 		}
 	}
 	switch {

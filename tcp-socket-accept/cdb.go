@@ -74,7 +74,7 @@ func (c cdb) find(key string) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	slot := (h >> 8) % slots
-	for range slots {
+	for i := uint32(0); i < slots; i++ {
 		at := pos + 8*slot // within the table, which newCDB checked
 		if slot++; slot == slots {
 			slot = 0

@@ -15,8 +15,8 @@ func makeCDB(records [][2]string) []byte {
 	out := make([]byte, cdbHeaderSize)
 	for _, r := range records {
 		pos := uint32(len(out))
-		out = binary.LittleEndian.AppendUint32(out, uint32(len(r[0])))
-		out = binary.LittleEndian.AppendUint32(out, uint32(len(r[1])))
+		out = appendUint32(out, uint32(len(r[0])))
+		out = appendUint32(out, uint32(len(r[1])))
 		out = append(append(out, r[0]...), r[1]...)
 		h := cdbHash(r[0])
 		tables[h&255] = append(tables[h&255], entry{h, pos})
@@ -33,8 +33,8 @@ func makeCDB(records [][2]string) []byte {
 		binary.LittleEndian.PutUint32(out[8*t:], uint32(len(out)))
 		binary.LittleEndian.PutUint32(out[8*t+4:], uint32(len(slots)))
 		for _, e := range slots {
-			out = binary.LittleEndian.AppendUint32(out, e.h)
-			out = binary.LittleEndian.AppendUint32(out, e.pos)
+			out = appendUint32(out, e.h)
+			out = appendUint32(out, e.pos)
 		}
 	}
 	return out
@@ -178,4 +178,12 @@ func TestDecideKeyOrder(t *testing.T) {
 			t.Errorf("decide(%q) = %+v, %v; want rule %q, R=%q", c.ip, v, err, c.rule, c.r)
 		}
 	}
+}
+
+// appendUint32 is Go 1.19's binary.LittleEndian.AppendUint32, which
+// gccgo 12's library lacks.
+func appendUint32(b []byte, v uint32) []byte {
+	var w [4]byte
+	binary.LittleEndian.PutUint32(w[:], v)
+	return append(b, w[:]...)
 }

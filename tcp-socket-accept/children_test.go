@@ -21,14 +21,14 @@ func TestLinesInTurn(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := len(tickets) - 1; i >= 0; i-- {
 		wg.Add(1)
-		go func() {
+		go func(i int) { // i passed, as before Go 1.22 the loop has one
 			defer wg.Done()
 			o.inTurn(tickets[i], func() {
 				mu.Lock()
 				out = append(out, strconv.Itoa(i))
 				mu.Unlock()
 			})
-		}()
+		}(i)
 		time.Sleep(time.Millisecond) // the later tickets come first
 	}
 	wg.Wait()

@@ -55,9 +55,10 @@ func addrText(sa syscall.Sockaddr) (ip, port string, ok bool) {
 // ::ffff:a.b.c.d, as glibc does too.
 func ntop6(b [16]byte) string {
 	a := netip.AddrFrom16(b)
-	var zero [12]byte
-	if [12]byte(b[:12]) == zero && (b[12] != 0 || b[13] != 0) {
-		return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+	var zero, head [12]byte
+	copy(head[:], b[:12])
+	if head == zero && (b[12] != 0 || b[13] != 0) {
+		return "::" + netip.AddrFrom4(*(*[4]byte)(b[12:])).String()
 	}
 	return a.String()
 }

@@ -50,7 +50,10 @@ func environInPlace() ([]string, error) {
 	}
 	// The initial stack stays mapped for the life of the process, and
 	// nothing writes there: the runtime's own strings point into it.
-	block := unsafe.Slice((*byte)(unsafe.Add(nil, start)), end-start)
+	// The address comes as a number: its bits read as a pointer (gccgo
+	// takes unsafe.Add(nil, start) for nil).
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&start))
+	block := unsafe.Slice((*byte)(p), end-start)
 	return splitEnviron(block), nil
 }
 

@@ -60,11 +60,11 @@ func concurrently(n, inFlight int, each func(i int)) {
 	for i := 0; i < n; i++ {
 		sem <- struct{}{}
 		wg.Add(1)
-		go func() {
+		go func(i int) { // i passed, as before Go 1.22 the loop has one
 			defer wg.Done()
 			defer func() { <-sem }()
 			each(i)
-		}()
+		}(i)
 	}
 	wg.Wait()
 }
@@ -84,7 +84,9 @@ func TestConnectionLimit(t *testing.T) {
 			counts := load(t, addr, 200, 50, 2*time.Millisecond)
 			most := 0
 			for _, n := range counts {
-				most = max(most, n)
+				if n > most {
+					most = n
+				}
 			}
 			if most != limit {
 				t.Errorf("at most %d children at once; want the limit, %d", most, limit)
@@ -136,7 +138,7 @@ func threads(t *testing.T, pid int) int {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+		if v, ok := testkit.CutPrefix(line, "Threads:"); ok {
 			n, _ := strconv.Atoi(strings.TrimSpace(v))
 			return n
 		}

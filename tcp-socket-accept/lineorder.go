@@ -12,7 +12,10 @@ import (
 // standard error thus holds up the later writers, as it would in one
 // thread, and nothing else.
 type lineOrder struct {
-	issued  atomic.Uint64 // tickets taken, each under the children's lock
+	// tickets taken, each under the children's lock; first, so that it
+	// is 64-bit aligned on 32-bit systems for package atomic (whose
+	// Uint64 type gccgo 12's library lacks)
+	issued  uint64
 	mu      sync.Mutex
 	turn    *sync.Cond // on mu: written has grown
 	written uint64     // the tickets whose lines are out
@@ -27,7 +30,7 @@ func newLineOrder() *lineOrder {
 // ticket numbers the lines of an event; with the children's lock held,
 // so that the numbers follow the events.
 func (o *lineOrder) ticket() uint64 {
-	return o.issued.Add(1)
+	return atomic.AddUint64(&o.issued, 1)
 }
 
 // inTurn calls write once the lines of every ticket before t are out;

@@ -39,7 +39,10 @@ func (s *running) waitLogQuiet(re string, most int) string {
 
 func firstLines(s string, n int) string {
 	lines := strings.SplitAfter(s, "\n")
-	return strings.Join(lines[:min(n, len(lines))], "")
+	if n > len(lines) {
+		n = len(lines)
+	}
+	return strings.Join(lines[:n], "")
 }
 
 // TestListenerShutDown: the server's only listener shut down while it

@@ -1,11 +1,3 @@
-// The runtime's cgroup-aware GOMAXPROCS keeps cgroup files open for the
-// life of the process, on the lowest free descriptors, which are where
-// listening sockets are found; these settings make it close them before
-// main runs.
-
-//go:debug containermaxprocs=0
-//go:debug updatemaxprocs=0
-
 // Command tcp-socket-accept serves the listening sockets it inherits:
 // for each connection it starts next-prog with the connection on its
 // standard input and output and the UCSPI variables set, as the nosh
@@ -30,6 +22,7 @@ type server struct {
 }
 
 func main() {
+	noMemProfile()
 	prog, args := splitArgv(os.Args, "tcp-socket-accept")
 	c, req, err := parseArgs(args)
 	c.grammar().settle(prog, req, err)

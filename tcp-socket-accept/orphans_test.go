@@ -4,7 +4,7 @@ package main
 
 import (
 	"bytes"
-	"math/rand/v2"
+	"math/rand"
 	"os"
 	"strconv"
 	"strings"
@@ -53,7 +53,7 @@ func endUnderLoad(t *testing.T, sig syscall.Signal) []string {
 			t.Fatalf("fewer than %d children after 10 s; stderr:\n%s", manyChildren, s.log())
 		}
 	}
-	time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+	time.Sleep(time.Duration(rand.Intn(20)) * time.Millisecond)
 	s.proc.Signal(sig)
 	st := s.waitExit()
 	l.Close() // the clients are refused at once

@@ -21,21 +21,21 @@ import (
 // that were not closed at once without a word.
 func flood(t *testing.T, addr string, clients, inFlight int) int {
 	t.Helper()
-	var answered atomic.Int32
+	var answered int32
 	concurrently(clients, inFlight, func(i int) {
 		src := net.IPv4(127, 0, 0, byte(2+i%240))
 		c, err := (&net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: src}}).Dial("tcp", addr)
 		if err != nil {
-			answered.Add(1)
+			atomic.AddInt32(&answered, 1)
 			return
 		}
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(30 * time.Second))
 		if data, err := readAll(c); data != "" || err != nil {
-			answered.Add(1)
+			atomic.AddInt32(&answered, 1)
 		}
 	})
-	return int(answered.Load())
+	return int(atomic.LoadInt32(&answered))
 }
 
 // TestDeniedFlood: 3000 clients from 240 addresses that the rules deny,
@@ -55,7 +55,7 @@ func TestDeniedFlood(t *testing.T) {
 	s.waitCount("refused", 1)
 	fds := openFDs(t, s.proc.Pid)
 
-	var seen atomic.Int32
+	var seen int32
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
@@ -66,7 +66,7 @@ func TestDeniedFlood(t *testing.T) {
 				return
 			case <-time.After(time.Millisecond):
 				if len(machine.ChildPids(s.proc.Pid)) > 0 {
-					seen.Add(1)
+					atomic.AddInt32(&seen, 1)
 				}
 			}
 		}
@@ -79,8 +79,8 @@ func TestDeniedFlood(t *testing.T) {
 		t.Errorf("%d of %d denied clients were not closed at once", answered, clients)
 	}
 	log := s.waitCount("refused", clients+1)
-	if seen.Load() != 0 || strings.Contains(log, "started") {
-		t.Errorf("children seen %d times during the flood; stderr has started lines: %v", seen.Load(), strings.Contains(log, "started"))
+	if atomic.LoadInt32(&seen) != 0 || strings.Contains(log, "started") {
+		t.Errorf("children seen %d times during the flood; stderr has started lines: %v", atomic.LoadInt32(&seen), strings.Contains(log, "started"))
 	}
 	if n := strings.Count(log, " rule 127.0.0.:deny\n"); n != clients+1 {
 		t.Errorf("%d refused lines by the rule 127.0.0.; want %d", n, clients+1)

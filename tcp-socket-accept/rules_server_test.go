@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,7 +34,7 @@ func closedAtOnce(t *testing.T, c net.Conn) bool {
 // setenvEach applies sets to env as the manual says: each entry of the
 // name replaced where it stands, or one added at the end.
 func setenvEach(env []string, sets ...string) []string {
-	env = slices.Clone(env)
+	env = append([]string(nil), env...)
 	for _, kv := range sets {
 		name, _, _ := strings.Cut(kv, "=")
 		found := false
@@ -79,9 +78,9 @@ func checkLikeTcprulescheck(t *testing.T, s *running, cdb, src, addr, remoteIP s
 		t.Fatalf("client %s: %v; tcprulescheck allows it by %q; stderr:\n%s", src, err, want.rule, s.log())
 	}
 	got := s.readReport(port).Raw
-	sets := append(slices.Clone(local), "TCPREMOTEIP="+remoteIP, "TCPREMOTEPORT="+port)
-	expected := setenvEach(env, slices.Concat(sets, after, want.env)...)
-	if !slices.Equal(got, expected) {
+	sets := append(append([]string(nil), local...), "TCPREMOTEIP="+remoteIP, "TCPREMOTEPORT="+port)
+	expected := setenvEach(env, append(append(sets, after...), want.env...)...)
+	if strings.Join(got, "\x00") != strings.Join(expected, "\x00") || len(got) != len(expected) {
 		t.Errorf("client %s, rule %q: the child's environment\n%q\nwant\n%q", src, want.rule, got, expected)
 	}
 }

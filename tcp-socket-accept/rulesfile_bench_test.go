@@ -35,7 +35,7 @@ func BenchmarkRulesStat(b *testing.B) {
 		b.Run(strconv.Itoa(n)+"rules", func(b *testing.B) {
 			r := &rulesFile{path: benchRules(b, n)}
 			defer r.replace(nil)
-			for b.Loop() {
+			for i := 0; i < b.N; i++ {
 				if v, err := r.check("192.0.2.1"); err != nil || !v.deny {
 					b.Fatal(v, err)
 				}
@@ -48,7 +48,7 @@ func BenchmarkRulesReopen(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(strconv.Itoa(n)+"rules", func(b *testing.B) {
 			path := benchRules(b, n)
-			for b.Loop() {
+			for i := 0; i < b.N; i++ {
 				s, err := loadRules(path)
 				if err != nil || s.err != nil {
 					b.Fatal(err, s.err)
@@ -68,7 +68,7 @@ func BenchmarkRulesReopen(b *testing.B) {
 // records with a seek and a read each): the open and the close alone.
 func BenchmarkRulesReopenFloor(b *testing.B) {
 	path := benchRules(b, 20)
-	for b.Loop() {
+	for i := 0; i < b.N; i++ {
 		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err != nil {
 			b.Fatal(err)

@@ -43,10 +43,10 @@ func listener(t *testing.T, host string, v6only int) (*os.File, string) {
 	var sa syscall.Sockaddr
 	if ip4 := ip.To4(); ip4 != nil {
 		fd, err = syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-		sa = &syscall.SockaddrInet4{Addr: [4]byte(ip4)}
+		sa = &syscall.SockaddrInet4{Addr: v4(ip4)}
 	} else {
 		fd, err = syscall.Socket(syscall.AF_INET6, syscall.SOCK_STREAM, 0)
-		sa = &syscall.SockaddrInet6{Addr: [16]byte(ip.To16())}
+		sa = &syscall.SockaddrInet6{Addr: v6(ip)}
 		if err == nil && v6only >= 0 {
 			err = syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, v6only)
 		}
@@ -221,4 +221,15 @@ func (s *running) alive() bool {
 	default:
 		return true
 	}
+}
+
+// v4 and v6 are an address's bytes as the socket addresses hold them.
+func v4(ip net.IP) (b [4]byte) {
+	copy(b[:], ip.To4())
+	return b
+}
+
+func v6(ip net.IP) (b [16]byte) {
+	copy(b[:], ip.To16())
+	return b
 }

@@ -71,10 +71,11 @@ func ignoredStopSignals() []syscall.Signal {
 	}
 	var ignored []syscall.Signal
 	for _, line := range strings.Split(string(data), "\n") {
-		mask, ok := strings.CutPrefix(line, "SigIgn:\t")
-		if !ok {
+		const field = "SigIgn:\t"
+		if !strings.HasPrefix(line, field) {
 			continue
 		}
+		mask := line[len(field):]
 		m, err := strconv.ParseUint(mask, 16, 64)
 		if err != nil {
 			return nil

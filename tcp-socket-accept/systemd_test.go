@@ -129,7 +129,7 @@ func unitKey(t *testing.T, unit, key string) string {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, key+"="); ok {
+		if v, ok := testkit.CutPrefix(line, key+"="); ok {
 			return v
 		}
 	}

@@ -85,11 +85,11 @@ func rulescheck(t *testing.T, cdb, ip string) oracle {
 	}
 	var o oracle
 	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
-		if r, ok := strings.CutPrefix(line, "rule "); ok {
+		if r, ok := testkit.CutPrefix(line, "rule "); ok {
 			o.rule = strings.TrimSuffix(r, ":")
 		} else if line == "default:" {
 			o.rule = "default"
-		} else if kv, ok := strings.CutPrefix(line, "set environment variable "); ok {
+		} else if kv, ok := testkit.CutPrefix(line, "set environment variable "); ok {
 			o.env = append(o.env, kv)
 		} else if line == "deny connection" {
 			o.deny = true

@@ -15,7 +15,11 @@ func tuneRuntime(env []string) {
 	// fork stall everything, and p99 latency goes from 12 to 19 ms
 	// (bench-accept, 2 CPUs). GOMAXPROCS in the environment still decides.
 	if _, set := getenv(env, "GOMAXPROCS"); !set {
-		runtime.GOMAXPROCS(min(2, runtime.NumCPU()))
+		procs := 2
+		if n := runtime.NumCPU(); n < procs {
+			procs = n
+		}
+		runtime.GOMAXPROCS(procs)
 	}
 	// Nothing the server allocates outlives its connection: a heap goal
 	// of a quarter of the live heap (almost nothing) over the minimum

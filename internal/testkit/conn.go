@@ -6,9 +6,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
+	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 	"unsafe"
 
@@ -32,7 +31,7 @@ type ConnReport struct {
 // answers and waits for its client to close; "exit=C" exits with code C
 // at once, reporting nothing.
 func connProbe(dir, mode string) int {
-	if c, ok := strings.CutPrefix(mode, "exit="); ok {
+	if c, ok := CutPrefix(mode, "exit="); ok {
 		n, _ := strconv.Atoi(c)
 		return n
 	}
@@ -93,8 +92,8 @@ func Children(pid int) int {
 	var last []int
 	for try := 0; try < 50; try++ {
 		pids := machine.ChildPids(pid)
-		slices.Sort(pids)
-		if try > 0 && slices.Equal(pids, last) {
+		sort.Ints(pids)
+		if try > 0 && equalInts(pids, last) {
 			return len(pids)
 		}
 		last = pids

@@ -9,7 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -102,7 +102,7 @@ func status(pid int, field string) int {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	check(err)
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
+		if v, ok := cutPrefix(line, field+":"); ok {
 			n, _ := strconv.Atoi(strings.Fields(v)[0])
 			return n
 		}
@@ -116,7 +116,7 @@ func median(rs []roundResult) roundResult {
 		for i, r := range rs {
 			v[i] = f(r)
 		}
-		slices.Sort(v)
+		sort.Float64s(v)
 		return v[len(v)/2]
 	}
 	return roundResult{
@@ -170,4 +170,12 @@ func childTime(pid int) time.Duration {
 	cu, _ := strconv.ParseInt(f[13], 10, 64)
 	cs, _ := strconv.ParseInt(f[14], 10, 64)
 	return time.Duration(cu+cs) * 10 * time.Millisecond
+}
+
+// cutPrefix is Go 1.20's strings.CutPrefix, for Go 1.19.
+func cutPrefix(s, prefix string) (string, bool) {
+	if !strings.HasPrefix(s, prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"slices"
+	"sort"
 	"sync"
 	"syscall"
 	"time"
@@ -20,10 +20,10 @@ func (s *server) start(extra []string) {
 	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	check(err)
 	defer devnull.Close()
-	argv := append(slices.Clone(s.argv), extra...)
+	argv := append(append([]string(nil), s.argv...), extra...)
 	s.proc, err = os.StartProcess(argv[0], argv, &os.ProcAttr{Files: []*os.File{devnull, devnull, devnull}, Env: append([]string{"PATH=/usr/bin:/bin"}, s.env...)})
 	check(err)
-	host, port := "127.0.0.1", argv[slices.Index(argv, "127.0.0.1")+1]
+	host, port := "127.0.0.1", argv[indexOf(argv, "127.0.0.1")+1]
 	s.addr = net.JoinHostPort(host, port)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		c, err := net.Dial("tcp", s.addr)
@@ -96,7 +96,7 @@ func (s *server) round() roundResult {
 	kids := childTime(s.proc.Pid) - kids0
 	self := selfTime() - self0
 	busy1, idle1 := machineTicks()
-	slices.Sort(lat)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return roundResult{
 		perSec:   float64(*conns) / wall.Seconds(),
 		p50:      lat[len(lat)/2],
@@ -107,4 +107,14 @@ func (s *server) round() roundResult {
 		kidsPerConn:   kids / time.Duration(*conns),
 		clientPerConn: self / time.Duration(*conns),
 	}
+}
+
+// indexOf is where s first is in list, or -1.
+func indexOf(list []string, s string) int {
+	for i, e := range list {
+		if e == s {
+			return i
+		}
+	}
+	return -1
 }

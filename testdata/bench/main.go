@@ -13,7 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -124,8 +124,8 @@ func alternate(cmds ...[]string) []sample {
 		for i := range s {
 			walls[i], rss[i] = s[i].wall, s[i].rssKB
 		}
-		slices.Sort(walls)
-		slices.Sort(rss)
+		sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
+		sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
 		med[j] = sample{walls[len(walls)/2], rss[len(rss)/2]}
 	}
 	return med

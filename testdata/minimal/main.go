@@ -1,9 +1,3 @@
-// The runtime settings are tcp-socket-listen's, so that both start alike.
-
-//go:debug containermaxprocs=0
-//go:debug updatemaxprocs=0
-//go:debug netdns=go
-
 // Command minimal makes the system calls that tcp-socket-listen makes for
 // one listener, and nothing more: resolve, socket, setsockopt, bind,
 // listen, dup3, exec. It is the floor that make bench measures
@@ -23,9 +17,9 @@ func main() {
 	}
 	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
 	if ip4 := a.IP.To4(); ip4 != nil {
-		sa = &syscall.SockaddrInet4{Port: a.Port, Addr: [4]byte(ip4)}
+		sa = &syscall.SockaddrInet4{Port: a.Port, Addr: v4(ip4)}
 	} else {
-		family, sa = syscall.AF_INET6, &syscall.SockaddrInet6{Port: a.Port, Addr: [16]byte(a.IP.To16())}
+		family, sa = syscall.AF_INET6, &syscall.SockaddrInet6{Port: a.Port, Addr: v6(a.IP)}
 	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -44,4 +38,15 @@ func main() {
 	}
 	syscall.Exec(os.Args[3], os.Args[3:], os.Environ())
 	os.Exit(1)
+}
+
+// v4 and v6 are an address's bytes as the socket addresses hold them.
+func v4(ip net.IP) (b [4]byte) {
+	copy(b[:], ip.To4())
+	return b
+}
+
+func v6(ip net.IP) (b [16]byte) {
+	copy(b[:], ip.To16())
+	return b
 }
