@@ -10,6 +10,9 @@
 # make check    everything: make test's checks, the tests of the emulated
 #               ports, vet and build for every system, man page lint,
 #               install and reproducible-build checks (what CI runs)
+# make toolchains
+#               builds with every toolchain found here (TOOLCHAINS) into
+#               toolchains/NAME/ and runs make test against each build
 # make cross    go vet and build for every system and port
 # make bench    listen's start-up, size and memory against a minimal
 #               program; accept's speed against ucspi-tcp's tcpserver
@@ -106,6 +109,36 @@ test: fmt-check vet
 
 check: fmt-check vet cross man-check install-check repro-check alone-check
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory toolchains TESTED="$(GO)"
+
+# The toolchains found here: GO, Debian's gc releases (golang-1.NN-go, in
+# /usr/lib/go-1.NN/bin/go) and GCC's go commands (gccgo-NN, as go-NN).
+# Each builds both commands as make does, into toolchains/NAME/, and
+# make test runs against those binaries (TEST_BIN_DIR): with the test
+# code built by that toolchain where it is gc, by GO where it is gccgo,
+# whose go test cannot build every test. TESTED names toolchains whose
+# build has been tested already (make check's own run).
+TOOLCHAINS ?= $(GO) $(wildcard /usr/lib/go-1.*/bin/go) $(wildcard /usr/bin/go-[0-9]*)
+TESTED ?=
+
+toolchains:
+	@set -e; seen=; for g in $(TESTED); do seen="$$seen $$(readlink -f "$$(command -v $$g)")"; done; \
+	for g in $(TOOLCHAINS); do \
+		real=$$(readlink -f "$$(command -v $$g)") || { echo "toolchains: no $$g"; exit 1; }; \
+		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
+		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; tester=$(GO); \
+		else name=$$($$g env GOVERSION); tester=$$g; fi; \
+		out=toolchains/$$name; rm -rf $$out; echo "== $$name: $$g"; \
+		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=$$out 2>&1 | grep -v 'getaddrinfo\|cgoLookupServicePort' || true; \
+		test -x $$out/tcp-socket-listen && test -x $$out/tcp-socket-accept; \
+		ls -l $$out | awk 'NR > 1 { print "   ", $$5, "bytes", $$9 }'; \
+		TEST_BIN_DIR=$(CURDIR)/$$out $(MAKE) --no-print-directory test GO=$$tester; \
+	done
+
+# Both commands, built as make builds them, into OUT.
+toolchain-build:
+	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-listen .
+	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-accept ./tcp-socket-accept
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
@@ -162,17 +195,24 @@ install-check: $(BINARIES)
 
 # Each command's non-test files build alone, as a vendored copy would:
 # the top directory's with go.mod, tcp-socket-accept/'s with a go.mod of
-# their own.
+# their own whose go line is go.mod's, the oldest release supported; with
+# GO, and with the oldest gc release found among TOOLCHAINS.
+GO_LINE := $(shell sed -n 's/^go //p' go.mod)
+OLDEST = $(shell for g in $(TOOLCHAINS); do echo "$$($$g env GOVERSION 2>/dev/null) $$g"; done | \
+	sed -n 's/^go1\.//p' | sort -n | head -n 1 | cut -d' ' -f2)
+
 alone-check:
 	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
 	mkdir $$d/listen $$d/accept; \
 	cp $(LISTEN_SOURCES) $$d/listen/; \
-	cp $(ACCEPT_SOURCES:go.mod=) $$d/accept/; printf 'module example.org/vendored/tcp-socket-accept\n\ngo 1.25\n' > $$d/accept/go.mod; \
-	(cd $$d/listen && $(GO) build -o out . && \
-		test "$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = tcp-socket-listen); \
-	(cd $$d/accept && $(GO) build -o out . && \
-		test "$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = example.org/vendored/tcp-socket-accept); \
-	echo "alone-check: the top directory's $(words $(LISTEN_SOURCES)) files and tcp-socket-accept/'s $(words $(ACCEPT_SOURCES)) build alone, on the standard library only"
+	cp $(ACCEPT_SOURCES:go.mod=) $$d/accept/; printf 'module example.org/vendored/tcp-socket-accept\n\ngo $(GO_LINE)\n' > $$d/accept/go.mod; \
+	for g in $(GO) $(OLDEST); do \
+		(cd $$d/listen && $$g build -o out . && \
+			test "$$($$g list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = tcp-socket-listen); \
+		(cd $$d/accept && $$g build -o out . && \
+			test "$$($$g list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = example.org/vendored/tcp-socket-accept); \
+		echo "alone-check: the top directory's $(words $(LISTEN_SOURCES)) files and tcp-socket-accept/'s $(words $(ACCEPT_SOURCES)) build alone, on the standard library only, with $$($$g env GOVERSION) (go $(GO_LINE) in go.mod)"; \
+	done
 
 # Two builds of this tree, from different directories and with separate
 # build caches, must be byte for byte the same.
@@ -185,9 +225,18 @@ repro-check: $(BINARIES)
 		echo "repro-check: identical builds of $$c ($$(sha256sum < $$c | cut -c1-16))"; \
 	done
 
+# With other toolchains installed (TOOLCHAINS), their builds are measured
+# beside make's: start-up and size, and tcp-socket-accept's rate.
 bench: $(BINARIES)
-	$(GO) run ./testdata/bench
-	$(GO) run ./testdata/bench-accept
+	@set -e; builds=; seen=$$(readlink -f "$$(command -v $(GO))"); for g in $(TOOLCHAINS); do \
+		real=$$(readlink -f "$$(command -v $$g)") || continue; \
+		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
+		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; else name=$$($$g env GOVERSION); fi; \
+		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=toolchains/$$name 2>&1 | grep -v 'getaddrinfo\|cgoLookupServicePort\|^# ' || true; \
+		builds="$$builds,toolchains/$$name"; \
+	done; \
+	echo "$(GO) run ./testdata/bench -builds=$${builds#,}"; $(GO) run ./testdata/bench -builds=$${builds#,}; \
+	echo "$(GO) run ./testdata/bench-accept -builds=$${builds#,}"; $(GO) run ./testdata/bench-accept -builds=$${builds#,}
 
 install: $(BINARIES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -198,6 +247,6 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(COMMANDS)) $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
 
 clean:
-	rm -rf $(BINARIES) cross
+	rm -rf $(BINARIES) cross toolchains
 
-.PHONY: all copies test check fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean
+.PHONY: all copies test check toolchains toolchain-build fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean

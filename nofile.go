@@ -11,11 +11,14 @@ import "syscall"
 // build's next-prog gets the hard limit (the manual, BUILDS).
 
 // raiseOpenFiles raises the soft limit to the hard one, unless the runtime
-// has, and returns the caller's limit for an exec to give back, or nil if
-// there is none to give back.
+// has (to the hard limit, or in recent releases one below it, to notice a
+// prlimit(1) from outside), and returns the caller's limit for an exec to
+// give back, or nil if there is none to give back. A call to Setrlimit
+// would make gc's runtime forget the caller's value: it is made only
+// where the runtime has not raised the limit.
 func raiseOpenFiles() *syscall.Rlimit {
 	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == lim.Max {
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Max == 0 || lim.Cur >= lim.Max-1 {
 		return nil
 	}
 	caller := lim

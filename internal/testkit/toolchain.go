@@ -75,3 +75,21 @@ func (t BuildTool) PollerFDs() int {
 func (t BuildTool) RestoresNofile() bool {
 	return !t.GcBefore(21)
 }
+
+// StartFDs is how many free descriptors a build's runtime needs before
+// main, with standard input blocking or not: with a non-blocking one,
+// package os starts the poller during its initialisation. gccgo's
+// runtime also samples an allocation for the memory profile, most often
+// one before main, and libbacktrace then opens the executable and looks
+// for its separate debug file, two descriptors at once, closed again at
+// once; at a limit that leaves fewer, the runtime dies.
+func (t BuildTool) StartFDs(nonblocking bool) int {
+	n := 0
+	if nonblocking {
+		n = t.PollerFDs()
+	}
+	if t.Compiler == "gccgo" && n < 2 {
+		n = 2
+	}
+	return n
+}

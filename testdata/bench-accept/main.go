@@ -29,6 +29,7 @@ var (
 	noLibc   = flag.Bool("nolibc", false, "serve testdata/hello-nolibc.c instead of hello.c, so that the children's own start-up weighs less (x86-64)")
 	envFlag  = flag.String("env", "", "space-separated NAME=VALUE settings added to tcp-socket-accept's environment, such as GOMAXPROCS=1")
 	rules    = flag.Bool("rules", true, "also measure -x rules, allowed and denied clients, against tcpserver -x (rules.go)")
+	builds   = flag.String("builds", "", "comma-separated directories holding both commands built by other toolchains (make toolchains' toolchains/NAME), served beside this build")
 )
 
 // server is one server under test.
@@ -80,6 +81,12 @@ func main() {
 	servers := []*server{
 		{name: "tcp-socket-accept", argv: []string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa, hello}, env: strings.Fields(*envFlag)},
 		{name: "tcpserver", argv: []string{tcpserver, "-HRl0", "-b", "4096", "-c", "40", "127.0.0.1", freePort(), hello}},
+	}
+	if *builds != "" {
+		for _, d := range strings.Split(*builds, ",") {
+			servers = append(servers, &server{name: "tsa " + filepath.Base(d), env: strings.Fields(*envFlag),
+				argv: []string{filepath.Join(d, "tcp-socket-listen"), "-b", "4096", "127.0.0.1", freePort(), filepath.Join(d, "tcp-socket-accept"), hello}})
+		}
 	}
 	results := alternate(servers, func(r int, s *server, res roundResult) {
 		fmt.Printf("round %d %-18s %8.0f conn/s  p50 %8v  p99 %8v  CPU %8v per 1000  machine idle %3.0f%%  per conn: children %6v client %6v\n",

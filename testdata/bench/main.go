@@ -8,6 +8,7 @@
 package main
 
 import (
+	"debug/buildinfo"
 	"flag"
 	"fmt"
 	"os"
@@ -25,6 +26,7 @@ var (
 	runs    = flag.Int("n", 300, "runs of each command")
 	host    = flag.String("host", "localhost", "host name for the resolver path")
 	service = flag.String("service", "x11", "service name for the resolver path (its port must be free)")
+	builds  = flag.String("builds", "", "comma-separated directories holding tcp-socket-listen built by other toolchains (make toolchains' toolchains/NAME), measured beside this one")
 )
 
 // sample is one run's wall time and peak resident set.
@@ -84,11 +86,42 @@ func main() {
 	fmt.Printf("  peak RSS  tcp-socket-listen %d KB  minimal %d KB  ratio %.3f (target 1.2)\n\n",
 		one[0].rssKB, one[1].rssKB, float64(one[0].rssKB)/float64(one[1].rssKB))
 
+	if *builds != "" {
+		otherBuilds(dir, tsl, strue)
+	}
+
 	if _, err := exec.LookPath("strace"); err == nil {
 		fmt.Println("system calls (strace -f -c), one chain-load each")
 		syscalls("tcp-socket-listen", dir, tsl, "127.0.0.1", "0", strue)
 		syscalls("minimal", dir, minimal, "127.0.0.1", "0", strue)
 	}
+}
+
+// otherBuilds measures tcp-socket-listen as other toolchains built it
+// against this build: one chain-load each, alternating, and the size.
+func otherBuilds(dir, tsl, strue string) {
+	names := []string{"make's build"}
+	if info, err := buildinfo.ReadFile(tsl); err == nil {
+		names[0] += " (" + info.GoVersion + ")"
+	}
+	cmds := [][]string{{tsl, "127.0.0.1", "0", strue}}
+	sizes := []int64{size(tsl)}
+	for i, d := range strings.Split(*builds, ",") {
+		built, err := os.ReadFile(filepath.Join(d, "tcp-socket-listen"))
+		check(err)
+		bin := filepath.Join(dir, fmt.Sprintf("tcp-socket-listen-%d", i))
+		check(os.WriteFile(bin, built, 0o755))
+		names = append(names, filepath.Base(d))
+		cmds = append(cmds, []string{bin, "127.0.0.1", "0", strue})
+		sizes = append(sizes, size(bin))
+	}
+	med := alternate(cmds...)
+	fmt.Println("other builds: one chain-load, 127.0.0.1 0; size")
+	for i, name := range names {
+		fmt.Printf("  %-28s %8v  ratio %.2f  peak RSS %5d KB  size %9d bytes\n",
+			name, med[i].wall, float64(med[i].wall)/float64(med[0].wall), med[i].rssKB, sizes[i])
+	}
+	fmt.Println()
 }
 
 // compare alternates a, b and (if given) c, and prints the medians and
