@@ -130,7 +130,8 @@ func TestTargetBeyondCallersSoftLimit(t *testing.T) {
 
 func TestClosedStandardDescriptorsBecomeDevNull(t *testing.T) {
 	// The Go runtime opens /dev/null on a closed 0, 1 or 2 before main
-	// (Go 1.22 and later); next-prog inherits it. Pinned here.
+	// (Go 1.22 and later), and so does the program for the builds of
+	// older toolchains; next-prog inherits it. Pinned here.
 	dir := t.TempDir()
 	out := testkit.File(t, filepath.Join(dir, "out"), os.Create)
 	testkit.Start(t, []string{tslBinary, "127.0.0.1", "0", "/bin/ls", "-l", "/proc/self/fd/"}, []string{"PATH=" + os.Getenv("PATH")}, []*os.File{nil, out, nil}, dir)

@@ -44,3 +44,19 @@ func readFile(path string) ([]byte, error) {
 func noMemProfile() {
 	runtime.MemProfileRate = 0
 }
+
+// openStandardFDs opens /dev/null on each of descriptors 0, 1 and 2 that
+// is closed, as the gc runtime does before main from Go 1.22 on: for the
+// builds by older toolchains, so that next-prog, or a child, inherits the
+// same three, and nothing of ours lands on a standard descriptor.
+func openStandardFDs() {
+	for fd := 0; fd <= 2; fd++ {
+		if _, err := fdFlags(fd); err != syscall.EBADF {
+			continue
+		}
+		// The lowest free descriptor, fd, since the ones below it are open.
+		if _, err := syscall.Open("/dev/null", syscall.O_RDWR, 0); err != nil {
+			return
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 func main() {
 	noMemProfile()
+	openStandardFDs()
 	caller := raiseOpenFiles()
 	prog, args := splitArgv(os.Args, "tcp-socket-listen")
 	c, req, err := parseArgs(args)

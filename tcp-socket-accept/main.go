@@ -23,6 +23,7 @@ type server struct {
 
 func main() {
 	noMemProfile()
+	openStandardFDs()
 	prog, args := splitArgv(os.Args, "tcp-socket-accept")
 	c, req, err := parseArgs(args)
 	c.grammar().settle(prog, req, err)
