@@ -157,8 +157,13 @@ toolchain-build:
 	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-listen .
 	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-accept ./tcp-socket-accept
 
+# gofmt from GO's own directory where it has one (a Debian golang-1.NN-go
+# outside PATH), else from PATH.
+GOFMT = $(shell d=$$(dirname "$$(readlink -f "$$(command -v $(GO))")"); if [ -x "$$d/gofmt" ]; then echo "$$d/gofmt"; else echo gofmt; fi)
+
 fmt-check:
-	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
+	@command -v $(GOFMT) >/dev/null || { echo "fmt-check: no gofmt"; exit 1; }
+	@out=$$($(GOFMT) -l .); if [ -n "$$out" ]; then echo "$(GOFMT) -l reports:"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet ./... ./testdata/bench ./testdata/minimal ./testdata/bench-accept

@@ -78,11 +78,7 @@ func TestTinyDescriptorLimits(t *testing.T) {
 				continue // TestRuntimeDiesBeforeMain
 			}
 			for _, c := range limitCases {
-				name := strconv.Itoa(limit) + " " + c.name
-				if nonblocking {
-					name += " non-blocking"
-				}
-				t.Run(name, func(t *testing.T) {
+				t.Run(limitCaseName(limit, c.name, nonblocking), func(t *testing.T) {
 					res := limitedRun(t, limit, nonblocking, c.args...)
 					oneLineOrSuccess(t, res)
 					if want := limitMessage(limit, nonblocking, c.name); want != "" {
@@ -95,6 +91,15 @@ func TestTinyDescriptorLimits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// limitCaseName names a subtest: "5 host name non-blocking".
+func limitCaseName(limit int, name string, nonblocking bool) string {
+	name = strconv.Itoa(limit) + " " + name
+	if nonblocking {
+		name += " non-blocking"
+	}
+	return name
 }
 
 // limitMessage is the error that the measured runs give where it does not
@@ -144,11 +149,7 @@ func TestRuntimeDiesBeforeMain(t *testing.T) {
 				continue
 			}
 			for _, c := range limitCases {
-				name := strconv.Itoa(limit) + " " + c.name
-				if nonblocking {
-					name += " non-blocking"
-				}
-				t.Run(name, func(t *testing.T) {
+				t.Run(limitCaseName(limit, c.name, nonblocking), func(t *testing.T) {
 					res := limitedRun(t, limit, nonblocking, c.args...)
 					if tool.Compiler == "gccgo" && !nonblocking && (ran(res) || res.Exit == 1) {
 						// The memory profile's first sample may come
