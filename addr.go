@@ -99,9 +99,9 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 		return nil, resolverError(err)
 	}
 	if len(found) == 0 {
-		// Go before 1.22 finds nothing, without an error, for a name that
-		// the hosts file lacks when nsswitch.conf says "hosts: files";
-		// later releases say so.
+		// Go 1.19's resolver, and gccgo's, find nothing, without an
+		// error, for a name that the hosts file lacks when nsswitch.conf
+		// says "hosts: files"; the newest says no such host.
 		return nil, errors.New("no such host")
 	}
 	ips := make([]netip.Addr, 0, len(found))
