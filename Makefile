@@ -115,7 +115,7 @@ ifeq ($(COMPILER),gccgo)
 	@test -x toolchains/gccgo-test/tcp-socket-listen && test -x toolchains/gccgo-test/tcp-socket-accept
 	@if command -v go >/dev/null && [ "$$(go list -f '{{context.Compiler}}' runtime)" = gc ]; then \
 		echo "make test: the tests need gc Go (gccgo's syscall.Getsockname drops the IPv6 scope ids their probe reports); $$(go env GOVERSION) runs them against gccgo's build"; \
-		TEST_BIN_DIR=$(CURDIR)/toolchains/gccgo-test go test -short -count=1 ./...; \
+		GO=go TEST_BIN_DIR=$(CURDIR)/toolchains/gccgo-test go test -short -count=1 ./...; \
 	else \
 		echo "make test: the tests need gc Go (gccgo's syscall.Getsockname drops the IPv6 scope ids their probe reports), and PATH has none: gccgo built and vetted both commands, and nothing more"; \
 	fi
@@ -143,8 +143,8 @@ toolchains:
 		real=$$(readlink -f "$$(command -v $$g)") || { echo "toolchains: no $$g"; exit 1; }; \
 		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
 		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; tester=$(GO); \
-		else name=$$($$g env GOVERSION); tester=$$g; fi; \
-		out=toolchains/$$name; rm -rf $$out; echo "== $$name: $$g"; \
+		else name=$$($$g env GOVERSION | tr -c 'A-Za-z0-9._\n-' _); tester=$$g; fi; \
+		out=toolchains/$$name; rm -rf "$$out"; echo "== $$name: $$g"; \
 		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=$$out 2>&1 | grep -v $(GCCGO_NOTE) || true; \
 		test -x $$out/tcp-socket-listen && test -x $$out/tcp-socket-accept; \
 		ls -l $$out | awk 'NR > 1 { print "   ", $$5, "bytes", $$9 }'; \
@@ -153,13 +153,15 @@ toolchains:
 
 # Both commands, built as make builds them, into OUT.
 toolchain-build:
+	@test -n "$(OUT)" || { echo "toolchain-build: OUT is the directory to build into"; exit 1; }
 	rm -rf $(OUT)
 	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-listen .
 	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-accept ./tcp-socket-accept
 
 # gofmt from GO's own directory where it has one (a Debian golang-1.NN-go
-# outside PATH), else from PATH.
-GOFMT = $(shell d=$$(dirname "$$(readlink -f "$$(command -v $(GO))")"); if [ -x "$$d/gofmt" ]; then echo "$$d/gofmt"; else echo gofmt; fi)
+# outside PATH; gccgo-NN's gofmt-NN beside go-NN), else from PATH.
+GOFMT = $(shell c=$$(command -v $(GO)); for f in "$$(dirname "$$(readlink -f "$$c")")/gofmt" "$$(dirname "$$c")/gofmt$$(basename "$$c" | sed 's/^go//')"; do \
+	[ -x "$$f" ] && [ ! -d "$$f" ] && { echo "$$f"; exit; }; done; echo gofmt)
 
 fmt-check:
 	@command -v $(GOFMT) >/dev/null || { echo "fmt-check: no gofmt"; exit 1; }
@@ -218,22 +220,24 @@ install-check: $(BINARIES)
 # Each command's non-test files build alone, as a vendored copy would:
 # the top directory's with go.mod, tcp-socket-accept/'s with a go.mod of
 # their own whose go line is go.mod's, the oldest release supported; with
-# GO, and with the oldest gc release found among TOOLCHAINS.
+# GO, with the oldest gc release found among TOOLCHAINS, and with gccgo
+# (Go 1.18's library) where there is one.
 GO_LINE := $(shell sed -n 's/^go //p' go.mod)
 OLDEST = $(shell for g in $(TOOLCHAINS); do echo "$$($$g env GOVERSION 2>/dev/null) $$g"; done | \
 	sed -n 's/^go1\.//p' | sort -n | head -n 1 | cut -d' ' -f2)
+GCCGOS = $(shell for g in $(TOOLCHAINS); do [ "$$($$g list -f '{{context.Compiler}}' runtime 2>/dev/null)" = gccgo ] && echo $$g; done)
 
 alone-check:
 	@set -e; d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
 	mkdir $$d/listen $$d/accept; \
 	cp $(LISTEN_SOURCES) $$d/listen/; \
 	cp $(ACCEPT_SOURCES:go.mod=) $$d/accept/; printf 'module example.org/vendored/tcp-socket-accept\n\ngo $(GO_LINE)\n' > $$d/accept/go.mod; \
-	for g in $(GO) $(OLDEST); do \
+	for g in $(GO) $(OLDEST) $(GCCGOS); do \
 		(cd $$d/listen && $$g build -o out . && \
 			test "$$($$g list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = tcp-socket-listen); \
 		(cd $$d/accept && $$g build -o out . && \
 			test "$$($$g list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' .)" = example.org/vendored/tcp-socket-accept); \
-		echo "alone-check: the top directory's $(words $(LISTEN_SOURCES)) files and tcp-socket-accept/'s $(words $(ACCEPT_SOURCES)) build alone, on the standard library only, with $$($$g env GOVERSION) (go $(GO_LINE) in go.mod)"; \
+		echo "alone-check: the top directory's $(words $(LISTEN_SOURCES)) files and tcp-socket-accept/'s $(words $(ACCEPT_SOURCES)) build alone, on the standard library only, with $$g (go $(GO_LINE) in go.mod)"; \
 	done
 
 # Two builds of this tree, from different directories and with separate
@@ -253,9 +257,10 @@ bench: $(BINARIES)
 	@set -e; builds=; seen=$$(readlink -f "$$(command -v $(GO))"); for g in $(TOOLCHAINS); do \
 		real=$$(readlink -f "$$(command -v $$g)") || continue; \
 		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
-		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; else name=$$($$g env GOVERSION); fi; \
+		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; else name=$$($$g env GOVERSION | tr -c 'A-Za-z0-9._\n-' _); fi; \
 		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=toolchains/$$name 2>&1 | grep -v $(GCCGO_NOTE) || true; \
-		builds="$$builds,toolchains/$$name"; \
+		if [ -x toolchains/$$name/tcp-socket-listen ] && [ -x toolchains/$$name/tcp-socket-accept ]; then builds="$$builds,toolchains/$$name"; \
+		else echo "bench: $$g did not build both commands; not measured"; fi; \
 	done; \
 	echo "$(GO) run ./testdata/bench -builds=$${builds#,}"; $(GO) run ./testdata/bench -builds=$${builds#,}; \
 	echo "$(GO) run ./testdata/bench-accept -builds=$${builds#,}"; $(GO) run ./testdata/bench-accept -builds=$${builds#,}

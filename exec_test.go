@@ -115,7 +115,7 @@ func execNextErrors(t *testing.T) {
 		{"two words", []string{"PATH=" + dir}, `"two words": no such file or directory`},
 		{noexec, nil, noexec + ": permission denied"},
 	} {
-		if err := execNext(c.name, []string{c.name}, c.env, nil); err == nil || err.Error() != c.want {
+		if err := execNext(c.name, []string{c.name}, c.env); err == nil || err.Error() != c.want {
 			t.Errorf("execNext(%q) with %q: %v; want %s", c.name, c.env, err, c.want)
 		}
 	}

@@ -143,6 +143,7 @@ func limitMessage(limit int, nonblocking bool, name string) string {
 // this, ENGINEERING.md and the manual page need changing too.
 func TestRuntimeDiesBeforeMain(t *testing.T) {
 	tool := testkit.Toolchain(tslBinary)
+	survived, blocking := 0, 0 // gccgo's runs with a blocking standard input
 	for limit := 3; limit <= 8; limit++ {
 		for _, nonblocking := range []bool{false, true} {
 			if !diesBeforeMain(limit, nonblocking) {
@@ -151,11 +152,15 @@ func TestRuntimeDiesBeforeMain(t *testing.T) {
 			for _, c := range limitCases {
 				t.Run(limitCaseName(limit, c.name, nonblocking), func(t *testing.T) {
 					res := limitedRun(t, limit, nonblocking, c.args...)
-					if tool.Compiler == "gccgo" && !nonblocking && (ran(res) || res.Exit == 1) {
-						// The memory profile's first sample may come
-						// after main, when nothing records it.
-						oneLineOrSuccess(t, res)
-						return
+					if tool.Compiler == "gccgo" && !nonblocking {
+						blocking++
+						if ran(res) || res.Exit == 1 {
+							// The memory profile's first sample may
+							// come after main, when nothing records it.
+							survived++
+							oneLineOrSuccess(t, res)
+							return
+						}
 					}
 					if res.Exit <= 1 || res.Stdout != "" || !diedBeforeMain(tool, res.Stderr) {
 						t.Errorf("exit %d, stdout %q; want the runtime of the %s build to die before main:\n%s",
@@ -164,6 +169,11 @@ func TestRuntimeDiesBeforeMain(t *testing.T) {
 				})
 			}
 		}
+	}
+	if blocking > 0 && survived == blocking {
+		// Most runs die (measured: 63 in 80 at limits 3 and 4); that
+		// none did says that gccgo's runtime no longer needs them.
+		t.Errorf("gccgo's build survived all %d runs with a blocking standard input at a limit of 3 or 4; the manual says it may die", blocking)
 	}
 }
 

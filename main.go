@@ -42,5 +42,6 @@ func main() {
 		fatal(prog, err)
 	}
 	env = exportEnv(env, c, n, pid)
-	fatal(prog, execNext(c.next[0], c.next, env, caller))
+	restoreOpenFiles(caller)
+	fatal(prog, execNext(c.next[0], c.next, env))
 }

@@ -5,7 +5,6 @@ import (
 	"debug/buildinfo"
 	"debug/elf"
 	"strconv"
-	"strings"
 )
 
 // The binaries under test come from any toolchain that builds them: gc
@@ -53,8 +52,12 @@ func (t BuildTool) GcBefore(minor int) bool {
 	if !ok {
 		return false
 	}
-	m, _, _ := strings.Cut(rest, ".")
-	n, err := strconv.Atoi(m)
+	// The minor release's digits: "22" of go1.22.5 and of go1.22rc1.
+	end := 0
+	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	n, err := strconv.Atoi(rest[:end])
 	return err == nil && n < minor
 }
 

@@ -47,7 +47,12 @@ func main() {
 	tsl := filepath.Join(dir, "tcp-socket-listen")
 	check(os.WriteFile(tsl, built, 0o755))
 	minimal := filepath.Join(dir, "minimal")
-	run("go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", minimal, "./testdata/minimal")
+	// With the go command that make passes, which built tcp-socket-listen.
+	goCmd := os.Getenv("GO")
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	run(goCmd, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", minimal, "./testdata/minimal")
 	strue := filepath.Join(dir, "true")
 	run("gcc", "-static", "-O2", "-s", "-o", strue, "testdata/true.c")
 
