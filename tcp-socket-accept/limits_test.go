@@ -148,10 +148,18 @@ func threads(t *testing.T, pid int) int {
 }
 
 // TestThreadsAtTheLimit: with 40 connections in flight, at the default
-// limit, and more clients waiting, the server runs on at most 8 threads.
-// The children are cat, which holds its connection until the client
-// closes it and, unlike the Go probe, leaves the CPU to the server.
+// limit, and more clients waiting, the server runs on at most 8 threads
+// (measured: 8 for gc's builds and gccgo's alike). gccgo's fork(2) holds
+// a thread ten times as long as gc's vfork-like clone, and under a
+// loaded machine its runtime was seen to start a ninth while one was
+// blocked there: its build is allowed two more. The children are cat,
+// which holds its connection until the client closes it and, unlike the
+// Go probe, leaves the CPU to the server.
 func TestThreadsAtTheLimit(t *testing.T) {
+	most := 8
+	if testkit.Toolchain(tsaBinary).Compiler == "gccgo" {
+		most += 2
+	}
 	l, addr := listener(t, "127.0.0.1", -1)
 	s := start(t, serverSpec{argv: []string{tsaBinary, "-v", "cat"}, files: []*os.File{l}})
 	var conns []net.Conn
@@ -164,8 +172,8 @@ func TestThreadsAtTheLimit(t *testing.T) {
 		conns = append(conns, dial(t, addr))
 	}
 	s.waitLog(`started 40/40`)
-	if n := threads(t, s.proc.Pid); n > 8 {
-		t.Errorf("%d threads at 40 connections; want at most 8", n)
+	if n := threads(t, s.proc.Pid); n > most {
+		t.Errorf("%d threads at 40 connections; want at most %d (%s build)", n, most, testkit.Toolchain(tsaBinary))
 	}
 	if n := len(machine.ChildPids(s.proc.Pid)); n != 40 {
 		t.Errorf("%d children; want 40", n)
