@@ -9,7 +9,9 @@
 #               test but the emulated ports (go test -short)
 # make check    everything: make test's checks, the tests of the emulated
 #               ports, vet and build for every system, man page lint,
-#               install and reproducible-build checks (what CI runs)
+#               install, reproducible-build and vendoring (alone-check)
+#               checks, then make toolchains for the other toolchains
+#               (what CI runs)
 # make toolchains
 #               builds with every toolchain found here (TOOLCHAINS) into
 #               toolchains/NAME/ and runs make test against each build
@@ -144,7 +146,7 @@ toolchains:
 		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
 		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; tester=$(GO); \
 		else name=$$($$g env GOVERSION | tr -c 'A-Za-z0-9._\n-' _); tester=$$g; fi; \
-		out=toolchains/$$name; rm -rf "$$out"; echo "== $$name: $$g"; \
+		out=toolchains/$$name; echo "== $$name: $$g"; \
 		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=$$out 2>&1 | grep -v $(GCCGO_NOTE) || true; \
 		test -x $$out/tcp-socket-listen && test -x $$out/tcp-socket-accept; \
 		ls -l $$out | awk 'NR > 1 { print "   ", $$5, "bytes", $$9 }'; \
@@ -262,8 +264,9 @@ bench: $(BINARIES)
 		if [ -x toolchains/$$name/tcp-socket-listen ] && [ -x toolchains/$$name/tcp-socket-accept ]; then builds="$$builds,toolchains/$$name"; \
 		else echo "bench: $$g did not build both commands; not measured"; fi; \
 	done; \
-	echo "$(GO) run ./testdata/bench -builds=$${builds#,}"; $(GO) run ./testdata/bench -builds=$${builds#,}; \
-	echo "$(GO) run ./testdata/bench-accept -builds=$${builds#,}"; $(GO) run ./testdata/bench-accept -builds=$${builds#,}
+	mkdir -p toolchains; echo "$${builds#,}" > toolchains/bench-builds
+	$(GO) run ./testdata/bench -builds=$$(cat toolchains/bench-builds)
+	$(GO) run ./testdata/bench-accept -builds=$$(cat toolchains/bench-builds)
 
 install: $(BINARIES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

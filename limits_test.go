@@ -206,6 +206,29 @@ func TestLimitWithoutLookupsUntouched(t *testing.T) {
 	}
 }
 
+// TestRestartBelowCallersLimit: with standard input non-blocking and a
+// soft limit below the hard one, the runtime's poller holds descriptor 3
+// and the program restarts itself. gc's runtime raises the limit before
+// the new poller starts (from Go 1.21; Go 1.19 and 1.20 never lower it),
+// but gccgo's build, which raises it in main and gives the caller's back
+// for the exec, must find room for the new poller below the caller's
+// limit: at 6 there is none, and it says so rather than die.
+func TestRestartBelowCallersLimit(t *testing.T) {
+	for _, soft := range []int{6, 7} {
+		stdin, _ := testkit.Pipe(t)
+		argv := append([]string{testkit.ProbePath(), tslBinary, "127.0.0.1", "0"}, "/bin/ls", "-l", "/proc/self/fd/3")
+		env := []string{"PROBE_LAUNCH=limited", "PROBE_NOFILE=" + strconv.Itoa(soft), "PROBE_NOFILE_HARD=40", "PROBE_STDIN=nonblocking"}
+		res := testkit.Launch{Argv: sandbox(t, "", argv...), Env: env, Stdin: stdin}.Run(t)
+		if soft == 6 && testkit.Toolchain(tslBinary).Compiler == "gccgo" {
+			fails(t, res, "descriptor 3 is in use by the Go runtime, and restarting needs 4 free descriptors (3 for the new Go runtime's poller); the limit of 6 (RLIMIT_NOFILE) leaves 2")
+			continue
+		}
+		if !ran(res) {
+			t.Errorf("soft limit %d, hard 40: exit %d, stdout %q, stderr:\n%s\nwant the socket on 3", soft, res.Exit, res.Stdout, firstLines(res.Stderr, 8))
+		}
+	}
+}
+
 func TestLookupRoomWithPollerRunning(t *testing.T) {
 	// With standard input non-blocking the poller runs from the start, on
 	// 5 and up (5 and 6 for a poller of two descriptors); the target just

@@ -43,7 +43,7 @@ func restartHolding(target int, env []string, caller *syscall.Rlimit) error {
 	if err := keepOnExec(target); err != nil {
 		return errors.New(held + ", and keeping it open across a restart: " + err.Error())
 	}
-	if err := restartRoom(); err != nil {
+	if err := restartRoom(caller); err != nil {
 		return errors.New(held + ", and " + err.Error())
 	}
 	restoreOpenFiles(caller)

@@ -56,13 +56,22 @@ func lookupRoom() error {
 // descriptor, will have room for the poller that the new runtime starts
 // before main when a standard descriptor is non-blocking, and then for
 // one descriptor at a time: the environment file, a lookup's files, the
-// socket. Descriptors that close on exec count as free.
-func restartRoom() error {
+// socket. Descriptors that close on exec count as free. caller is the
+// limit given back for the exec where this program raised it (gccgo's
+// build, nofile.go): that runtime starts its poller under it, and the
+// program raises the limit again only in main.
+func restartRoom(caller *syscall.Rlimit) error {
 	if !pollerStarted() {
 		return nil
 	}
 	need := pollerFDs() + 1
-	return room("restarting needs "+descriptors(need)+" ("+strconv.Itoa(pollerFDs())+" for the new Go runtime's poller)", need, true)
+	what := "restarting needs " + descriptors(need) + " (" + strconv.Itoa(pollerFDs()) + " for the new Go runtime's poller)"
+	if caller != nil {
+		if err := roomBelow(what, pollerFDs(), true, uint64(caller.Cur)); err != nil {
+			return err
+		}
+	}
+	return room(what, need, true)
 }
 
 // room counts, up to need, the descriptors below the soft RLIMIT_NOFILE
@@ -73,7 +82,11 @@ func room(what string, need int, atExec bool) error {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
 		return errors.New("getrlimit RLIMIT_NOFILE: " + err.Error())
 	}
-	limit := uint64(rl.Cur) // int64 on some systems
+	return roomBelow(what, need, atExec, uint64(rl.Cur)) // int64 on some systems
+}
+
+// roomBelow is room below limit.
+func roomBelow(what string, need int, atExec bool, limit uint64) error {
 	free := 0
 	for fd := uint64(0); fd < limit && free < need; fd++ {
 		flags, err := fdFlags(int(fd))

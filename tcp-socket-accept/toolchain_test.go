@@ -17,7 +17,8 @@ import (
 // command (the manual, BUILDS), pinned.
 
 // TestChildNofile: a child gets the soft RLIMIT_NOFILE the server was
-// given. gc's runtime raises the server's own to the hard limit and gives
+// given. gc's runtime raises the server's own to the hard limit (or one
+// below it) and gives
 // the caller's back to each child from Go 1.21 on; gccgo's leaves it
 // alone; Go 1.19 and 1.20 raise it and never give it back, so their
 // children get the hard limit.

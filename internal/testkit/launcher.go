@@ -118,7 +118,8 @@ func launcherNoProc() {
 }
 
 // launcherLimited makes standard input non-blocking if PROBE_STDIN says
-// so, and sets RLIMIT_NOFILE, soft and hard, to PROBE_NOFILE.
+// so, and sets RLIMIT_NOFILE, soft and hard, to PROBE_NOFILE, or the hard
+// limit to PROBE_NOFILE_HARD where that is set.
 func launcherLimited() {
 	if os.Getenv("PROBE_STDIN") == "nonblocking" {
 		if err := syscall.SetNonblock(0, true); err != nil {
@@ -129,7 +130,13 @@ func launcherLimited() {
 	if err != nil {
 		panic(err)
 	}
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+	hard := n
+	if h := os.Getenv("PROBE_NOFILE_HARD"); h != "" {
+		if hard, err = strconv.ParseUint(h, 10, 64); err != nil {
+			panic(err)
+		}
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: hard}); err != nil {
 		panic(err)
 	}
 }
