@@ -139,18 +139,31 @@ check: fmt-check vet cross man-check install-check repro-check alone-check
 TOOLCHAINS ?= $(GO) $(wildcard /usr/lib/go-1.*/bin/go) $(wildcard /usr/bin/go-[0-9]*)
 TESTED ?=
 
-toolchains:
-	@set -e; seen=; for g in $(TESTED); do seen="$$seen $$(readlink -f "$$(command -v $$g)")"; done; \
+toolchains: toolchain-builds
+	@set -e; while read name g; do \
+		echo "== $$name: $$g"; \
+		ls -l toolchains/$$name | awk 'NR > 1 { print "   ", $$5, "bytes", $$9 }'; \
+		case $$name in gccgo-*) tester=$(GO);; *) tester=$$g;; esac; \
+		TEST_BIN_DIR=$(CURDIR)/toolchains/$$name $(MAKE) --no-print-directory test GO=$$tester; \
+	done < toolchains/built
+
+# Both commands built with each of TOOLCHAINS, once for each go command
+# (by its resolved path) and none of TESTED, into toolchains/NAME/ (NAME
+# the release, or gccgo-NN), listed in toolchains/built a line "NAME GO"
+# each; gccgo's note that a static getaddrinfo needs glibc's libraries at
+# run time is left out, since no build calls it.
+toolchain-builds:
+	@set -e; mkdir -p toolchains; : > toolchains/built; seen=; \
+	for g in $(TESTED); do seen="$$seen $$(readlink -f "$$(command -v $$g)")"; done; \
 	for g in $(TOOLCHAINS); do \
 		real=$$(readlink -f "$$(command -v $$g)") || { echo "toolchains: no $$g"; exit 1; }; \
 		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
-		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; tester=$(GO); \
-		else name=$$($$g env GOVERSION | tr -c 'A-Za-z0-9._\n-' _); tester=$$g; fi; \
-		out=toolchains/$$name; echo "== $$name: $$g"; \
-		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=$$out 2>&1 | grep -v $(GCCGO_NOTE) || true; \
-		test -x $$out/tcp-socket-listen && test -x $$out/tcp-socket-accept; \
-		ls -l $$out | awk 'NR > 1 { print "   ", $$5, "bytes", $$9 }'; \
-		TEST_BIN_DIR=$(CURDIR)/$$out $(MAKE) --no-print-directory test GO=$$tester; \
+		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; \
+		else name=$$($$g env GOVERSION | tr -c 'A-Za-z0-9._\n-' _); fi; \
+		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=toolchains/$$name 2>&1 | grep -v $(GCCGO_NOTE) || true; \
+		test -x toolchains/$$name/tcp-socket-listen && test -x toolchains/$$name/tcp-socket-accept || \
+			{ echo "toolchains: $$g did not build both commands"; exit 1; }; \
+		echo "$$name $$g" >> toolchains/built; \
 	done
 
 # Both commands, built as make builds them, into OUT.
@@ -256,17 +269,9 @@ repro-check: $(BINARIES)
 # With other toolchains installed (TOOLCHAINS), their builds are measured
 # beside make's: start-up and size, and tcp-socket-accept's rate.
 bench: $(BINARIES)
-	@set -e; builds=; seen=$$(readlink -f "$$(command -v $(GO))"); for g in $(TOOLCHAINS); do \
-		real=$$(readlink -f "$$(command -v $$g)") || continue; \
-		case " $$seen " in *" $$real "*) continue;; esac; seen="$$seen $$real"; \
-		if [ "$$($$g list -f '{{context.Compiler}}' runtime)" = gccgo ]; then name=gccgo-$${g##*-}; else name=$$($$g env GOVERSION | tr -c 'A-Za-z0-9._\n-' _); fi; \
-		$(MAKE) -s --no-print-directory GO=$$g toolchain-build OUT=toolchains/$$name 2>&1 | grep -v $(GCCGO_NOTE) || true; \
-		if [ -x toolchains/$$name/tcp-socket-listen ] && [ -x toolchains/$$name/tcp-socket-accept ]; then builds="$$builds,toolchains/$$name"; \
-		else echo "bench: $$g did not build both commands; not measured"; fi; \
-	done; \
-	mkdir -p toolchains; echo "$${builds#,}" > toolchains/bench-builds
-	$(GO) run ./testdata/bench -builds=$$(cat toolchains/bench-builds)
-	$(GO) run ./testdata/bench-accept -builds=$$(cat toolchains/bench-builds)
+	@$(MAKE) --no-print-directory toolchain-builds TESTED="$(GO)"
+	$(GO) run ./testdata/bench -builds=$$(sed 's|^\([^ ]*\) .*|toolchains/\1|' toolchains/built | paste -sd, -)
+	$(GO) run ./testdata/bench-accept -builds=$$(sed 's|^\([^ ]*\) .*|toolchains/\1|' toolchains/built | paste -sd, -)
 
 install: $(BINARIES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -279,4 +284,4 @@ uninstall:
 clean:
 	rm -rf $(BINARIES) cross toolchains
 
-.PHONY: all copies test check toolchains toolchain-build fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean
+.PHONY: all copies test check toolchains toolchain-builds toolchain-build fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean

@@ -216,7 +216,7 @@ func TestLimitWithoutLookupsUntouched(t *testing.T) {
 func TestRestartBelowCallersLimit(t *testing.T) {
 	for _, soft := range []int{6, 7} {
 		stdin, _ := testkit.Pipe(t)
-		argv := append([]string{testkit.ProbePath(), tslBinary, "127.0.0.1", "0"}, "/bin/ls", "-l", "/proc/self/fd/3")
+		argv := []string{testkit.ProbePath(), tslBinary, "127.0.0.1", "0", "/bin/ls", "-l", "/proc/self/fd/3"}
 		env := []string{"PROBE_LAUNCH=limited", "PROBE_NOFILE=" + strconv.Itoa(soft), "PROBE_NOFILE_HARD=40", "PROBE_STDIN=nonblocking"}
 		res := testkit.Launch{Argv: sandbox(t, "", argv...), Env: env, Stdin: stdin}.Run(t)
 		if soft == 6 && testkit.Toolchain(tslBinary).Compiler == "gccgo" {
