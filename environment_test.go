@@ -156,11 +156,7 @@ func TestFileCapabilities(t *testing.T) {
 // copyExecutable copies the file from to to, mode 0755.
 func copyExecutable(t *testing.T, from, to string) string {
 	t.Helper()
-	data, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, data, 0o755); err != nil {
+	if err := testkit.CopyBinary(from, to); err != nil {
 		t.Fatal(err)
 	}
 	return to

@@ -65,7 +65,7 @@ func buildThenTest(m *testing.M, builds []Build) int {
 	for _, b := range builds {
 		*b.Path = filepath.Join(dir, b.Name)
 		if from != "" {
-			if err := copyBinary(filepath.Join(from, b.Name), *b.Path); err != nil {
+			if err := CopyBinary(filepath.Join(from, b.Name), *b.Path); err != nil {
 				os.Stderr.WriteString("TEST_BIN_DIR: " + err.Error() + "\n")
 				return 2
 			}
@@ -94,8 +94,8 @@ func Go() string {
 	return "go"
 }
 
-// copyBinary copies the executable from to the new file to.
-func copyBinary(from, to string) error {
+// CopyBinary copies the executable from to to, mode 0755.
+func CopyBinary(from, to string) error {
 	b, err := os.ReadFile(from)
 	if err != nil {
 		return err
