@@ -89,7 +89,7 @@ func TestEnvironmentExact(t *testing.T) {
 	host, port, _ := net.SplitHostPort(addr)
 	env := []string{"Z=last first", "BYTES=\xff\xfe\x80 not UTF-8", "NOEQUALS", "DUP=1", "DUP=2", "EMPTY=", "", "=nameless",
 		"TCPLOCALINFO=x", "TCPREMOTEHOST=x", "TCPREMOTEINFO=x", "TCPREMOTEINFO=y", "LISTEN_FDS=1", "LISTEN_PID=1", "LISTEN_FDNAMES=x",
-		"TCPLOCALHOST=stale", "TCPREMOTEIP=stale", "PROTO=UDP", "PROBE_MODE=report"}
+		"UPSTART_FDS=3", "UPSTART_EVENTS=socket", "TCPLOCALHOST=stale", "TCPREMOTEIP=stale", "PROTO=UDP", "PROBE_MODE=report"}
 	s := start(t, serverSpec{argv: accept(), env: env, files: []*os.File{l}})
 	_, clientPort := s.exchange(addr)
 	r := s.readReport(clientPort)

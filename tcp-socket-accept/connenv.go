@@ -65,8 +65,9 @@ func ntop6(b [16]byte) string {
 
 // ucspiVars are the variables a child may inherit that describe some
 // other connection, or sockets it does not get, and that this server does
-// not set.
-var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"}
+// not set: systemd's LISTEN_*, and the UPSTART_* that tcp-socket-listen
+// --upstart-compatibility sets for the listener.
+var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "UPSTART_FDS", "UPSTART_EVENTS"}
 
 // ucspiVarsAndConnNum are removed without -C: a TCPCONNNUM inherited from
 // an outer server counts that server's connections, not this one's.

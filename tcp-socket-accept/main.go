@@ -31,8 +31,11 @@ func main() {
 	if err != nil {
 		fatal(prog, err)
 	}
-	tuneRuntime(s.env)
+	// Signals first: until they are caught, a SIGHUP ends the server
+	// silently and a SIGQUIT dumps the runtime's goroutines, and what
+	// follows takes time (readyThreads).
 	s.catchSignals(ignoredStopSignals())
+	tuneRuntime(s.env)
 	go s.reap()
 	s.serve()
 }

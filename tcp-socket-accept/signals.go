@@ -31,35 +31,41 @@ func (s *server) catchSignals(ignoredAtStart []syscall.Signal) {
 	// SIGTERM and SIGINT apart, so that they end the server at once even
 	// while SIGHUP, SIGQUIT or SIGABRT waits for a fork that hangs (an
 	// exec on a dead NFS mount, say).
-	end := make(chan os.Signal, 1)
-	signal.Notify(end, syscall.SIGTERM, syscall.SIGINT)
+	end := notify(syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-end
 		os.Exit(0)
 	}()
-	ch := make(chan os.Signal, 8)
-	signal.Notify(ch, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGPIPE)
-	for _, sig := range ignoredAtStart {
-		signal.Notify(ch, sig)
-	}
+	// A channel for each signal that acts, with room for one: os/signal
+	// drops a signal whose channel is full, so that a burst of SIGHUPs on
+	// a channel shared with SIGQUIT would lose the SIGQUIT. One of a kind
+	// pending stands for any number of it, as in the kernel.
+	hup, quit, abrt := notify(syscall.SIGHUP), notify(syscall.SIGQUIT), notify(syscall.SIGABRT)
+	// Caught only to be dropped: a channel never read.
+	notify(append(ignoredAtStart, syscall.SIGPIPE)...)
 	go func() {
-		for sig := range ch {
-			s.onSignal(sig.(syscall.Signal))
+		for {
+			select {
+			case <-hup:
+				s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
+			case <-quit:
+				s.kids.signalLast(syscall.SIGTERM, syscall.SIGCONT)
+				os.Exit(0)
+			case <-abrt:
+				s.kids.signalLast(syscall.SIGKILL)
+				os.Exit(0)
+			}
 		}
 	}()
 }
 
-func (s *server) onSignal(sig syscall.Signal) {
-	switch sig {
-	case syscall.SIGHUP:
-		s.kids.signalAll(syscall.SIGTERM, syscall.SIGCONT)
-	case syscall.SIGQUIT:
-		s.kids.signalLast(syscall.SIGTERM, syscall.SIGCONT)
-		os.Exit(0)
-	case syscall.SIGABRT:
-		s.kids.signalLast(syscall.SIGKILL)
-		os.Exit(0)
+// notify is a channel, with room for one, on which sigs are delivered.
+func notify(sigs ...syscall.Signal) chan os.Signal {
+	ch := make(chan os.Signal, 1)
+	for _, sig := range sigs {
+		signal.Notify(ch, sig)
 	}
+	return ch
 }
 
 // ignoredStopSignals lists those of stopSignals ignored when the server

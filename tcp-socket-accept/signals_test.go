@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"tcp-socket-listen/internal/machine"
 	"tcp-socket-listen/internal/testkit"
 )
 
@@ -237,6 +238,46 @@ func TestSIGTERMAndSIGINT(t *testing.T) {
 				if err := syscall.Kill(pid, 0); err != nil || termed(s, ports[i]) {
 					t.Errorf("child %d: %v, SIGTERM seen %v; want it running untouched", pid, err, termed(s, ports[i]))
 				}
+			}
+		})
+	}
+}
+
+// TestNoSignalLost: a burst of SIGHUPs does not crowd out a SIGQUIT,
+// SIGABRT or SIGTERM sent after it: the server ends. The children ignore
+// SIGTERM and stop themselves again whenever they are continued, so that
+// each SIGHUP, which sends them SIGTERM and SIGCONT, wakes 300 processes,
+// and 30 SIGHUPs sent 100 µs apart reach the server while it handles the
+// first few.
+func TestNoSignalLost(t *testing.T) {
+	const children = 300
+	for _, last := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGTERM} {
+		t.Run(last.String(), func(t *testing.T) {
+			l, addr := listener(t, "127.0.0.1", -1)
+			argv := []string{tsaBinary, "-c", strconv.Itoa(children), "/bin/sh", "-c", `trap "" TERM; echo ready; while :; do kill -STOP $$; done`}
+			s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+			for i := 0; i < children; i++ {
+				c := dial(t, addr)
+				t.Cleanup(func() { c.Close() })
+				if line, err := bufio.NewReader(c).ReadString('\n'); line != "ready\n" {
+					t.Fatalf("child %d said %q, %v; stderr:\n%s", i, line, err, s.log())
+				}
+			}
+			kids := machine.ChildPids(s.proc.Pid)
+			t.Cleanup(func() {
+				for _, pid := range kids {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			})
+			for i := 0; i < 30; i++ {
+				s.proc.Signal(syscall.SIGHUP)
+				time.Sleep(100 * time.Microsecond)
+			}
+			s.proc.Signal(last)
+			select {
+			case <-s.exited:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("the server still runs 10 s after %v sent behind 30 SIGHUPs; stderr:\n%s", last, s.log())
 			}
 		})
 	}
