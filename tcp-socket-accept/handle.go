@@ -7,19 +7,20 @@ import (
 // handle starts a child for the accepted connection fd from sa, in the
 // slot reserved for it, or says why not; the caller closes fd either way.
 // Lines are written only with the children's lock released (see
-// children).
-func (s *server) handle(fd int, sa syscall.Sockaddr) {
+// children). It tells whether the fork failed for want of something the
+// server itself is short of, so that the loop rests.
+func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 	k := s.kids
 	conn, err := describe(fd, sa)
 	if err != nil {
 		s.log.error(err.Error())
 		k.unreserve()
-		return
+		return false
 	}
 	v, ok := s.admitByRules(conn)
 	if !ok {
 		k.unreserve()
-		return
+		return false
 	}
 	s.setOptions(fd, conn)
 	k.mu.Lock()
@@ -28,14 +29,14 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		// The server is ending (SIGQUIT, SIGABRT): no child may start.
 		k.giveBack()
 		k.mu.Unlock()
-		return
+		return false
 	}
 	connNum := k.admitHost(conn.remoteIP)
 	if connNum == 0 {
 		k.giveBack()
 		k.mu.Unlock()
 		s.log.refused(conn, k.perHost)
-		return
+		return false
 	}
 	n := k.forkBegun()
 	k.mu.Unlock()
@@ -49,13 +50,17 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		k.forgetHost(conn.remoteIP)
 		k.giveBack()
 		k.mu.Unlock()
-		s.log.error(err.Error())
-		return
+		if serverShort(err) {
+			s.log.unforked(conn, err)
+			return true
+		}
+		s.log.error(quote(s.cfg.next[0]) + ": " + err.Error())
+		return false
 	}
 	running := k.add(pid, conn.remoteIP, n)
 	if !s.log.verbose {
 		k.mu.Unlock()
-		return
+		return false
 	}
 	t := s.log.order.ticket()
 	k.mu.Unlock()
@@ -63,6 +68,20 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) {
 		s.log.started(pid, running, k.limit)
 		s.log.connected(pid, conn)
 	})
+	return false
+}
+
+// serverShort tells whether a fork failed for want of what the server
+// itself is short of, not for anything of next-prog's: processes (the
+// user's RLIMIT_NPROC, a pids cgroup: EAGAIN), memory, or descriptors for
+// the pipe the fork reports an exec's failure on, which the child would
+// share. Those come back as children end and connections close.
+func serverShort(err error) bool {
+	switch err {
+	case syscall.EAGAIN, syscall.ENOMEM, syscall.EMFILE, syscall.ENFILE:
+		return true
+	}
+	return false
 }
 
 // admitByRules decides on conn by the -x rules, before anything is

@@ -84,6 +84,13 @@ func (l logger) dropped(c connection, file string, err error) {
 	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
 }
 
+// unforked is the ERROR line for a client dropped because the server
+// could not fork for it (see serverShort), in tcpserver's words.
+func (l logger) unforked(c connection, err error) {
+	why := "unable to fork: " + err.Error()
+	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
+}
+
 func fraction(n, limit int) string {
 	return strconv.Itoa(n) + "/" + strconv.Itoa(limit)
 }

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// backoff is how long a listener rests when the system is out of a
-// resource that accepting needs: the connection stays queued, and would
-// be reported ready again at once.
+// backoff is how long a listener's loop rests when the system is out of
+// a resource that accepting or forking needs: a connection not accepted
+// stays queued, and would be reported ready again at once, and the next
+// fork would fail as this one did.
 const backoff = 100 * time.Millisecond
 
 // loopsPerListener is how many goroutines accept on each listener. The
@@ -40,8 +41,11 @@ func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 	for {
 		fd, sa, err := s.acceptWithSlot(rc, l)
 		if err == nil {
-			s.handle(fd, sa)
+			rest := s.handle(fd, sa)
 			syscall.Close(fd)
+			if rest {
+				time.Sleep(backoff)
+			}
 			continue
 		}
 		switch acceptFailure(err) {

@@ -6,6 +6,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"syscall"
 )
 
@@ -36,6 +37,9 @@ func main() {
 	// follows takes time (readyThreads).
 	s.catchSignals(ignoredStopSignals())
 	tuneRuntime(s.env)
+	if err := readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners))); err != nil {
+		fatal(prog, err)
+	}
 	go s.reap()
 	s.serve()
 }

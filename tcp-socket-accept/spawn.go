@@ -1,9 +1,6 @@
 package main
 
-import (
-	"errors"
-	"syscall"
-)
+import "syscall"
 
 // spawn starts next-prog for the connection conn, found as execvp(3)
 // finds it in path, afresh for each connection, so that a program
@@ -17,6 +14,7 @@ import (
 // large the server, and it leaves the child its signal dispositions at
 // their defaults and its signal mask as the server's threads have it.
 // Unlike os/exec it neither rewrites env nor needs a thread to wait.
+// The error is the system's, as execvp(3) would leave it in errno.
 func spawn(next []string, path string, env []string, conn int) (int, error) {
 	attr := &syscall.ProcAttr{
 		Env:   env,
@@ -31,10 +29,7 @@ func spawn(next []string, path string, env []string, conn int) (int, error) {
 		pid, err = syscall.ForkExec(file, next, attr)
 		return err
 	})
-	if err != nil {
-		return 0, errors.New(quote(next[0]) + ": " + err.Error())
-	}
-	return pid, nil
+	return pid, err
 }
 
 // missing is ENOENT or ENOTDIR when stat(2) shows that exec would fail on

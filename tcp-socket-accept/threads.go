@@ -3,30 +3,112 @@
 package main
 
 import (
+	"errors"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// spareThreads is how many threads the server makes at start beyond what
-// the runtime needs then.
-const spareThreads = 3
+// threadsNeeded is how many threads the server can ever run on, with
+// procs Ps and listeners listeners. The runtime starts a thread only when
+// it has work for one and none is idle, and an idle thread is never ended;
+// a thread is either idle or one of these:
+//   - the runtime's monitor (sysmon);
+//   - one running Go code for each P, and as many again on their way
+//     from a P to idle, for a moment;
+//   - one waiting in the poller without a P;
+//   - one for each goroutine that can be in a system call, which holds
+//     its thread while the call lasts: os/signal's receiver, always; the
+//     reaper (waitid); the signal handler; SIGTERM's exit; and each
+//     accept loop, in accept, the rules file, fork or a write to a
+//     standard error that blocks, one call at a time. The other
+//     goroutines only wait on channels and locks, which hold no thread.
+func threadsNeeded(procs, listeners int) int {
+	return 1 + 2*procs + 1 + 4 + loopsPerListener*listeners
+}
 
-// warmThreads makes the runtime start the threads the server will need
-// while it can: at the user's process limit (RLIMIT_NPROC counts threads)
-// a fork fails with EAGAIN, which the server survives, but a thread the
-// runtime cannot create is a fatal error. Goroutines blocked in a system
-// call at once each hold a thread; when they return, the threads stay,
-// idle, for the runtime to reuse.
-func warmThreads(n int) {
+// readyThreads has the runtime start, before the server serves, every
+// thread it can need (threadsNeeded), so that once it serves it never
+// needs a new one. At the user's process limit (RLIMIT_NPROC, which
+// counts threads on Linux, or a pids cgroup) a fork that fails is a
+// connection the server drops, but a thread the runtime cannot start is a
+// fatal error. It blocks goroutines in read(2) on a pipe, each holding a
+// thread, until the runtime has started the threads, then lets them all
+// go: the threads stay, idle, for the runtime to reuse.
+func readyThreads(want int) error {
+	// A collection now, while threads can still be started, and not at
+	// the first connection: it starts the GC's workers.
+	runtime.GC()
+	if threadCount() >= want {
+		return nil
+	}
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		return errors.New("readying threads: pipe2: " + err.Error())
+	}
+	defer syscall.Close(p[0])
+	defer syscall.Close(p[1])
 	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ts := syscall.NsecToTimespec(int64(20 * time.Millisecond))
-			syscall.Nanosleep(&ts, nil)
-		}()
+	blocked := 0
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		n := threadCount()
+		if n >= want {
+			break
+		}
+		// Half as many more as there are threads to start, and at least
+		// one: one that finds a thread idle starts none, and the runtime
+		// may start one for other work meanwhile, so that the count is
+		// approached rather than overshot.
+		for more := (want - n + 1) / 2; more > 0; more-- {
+			wg.Add(1)
+			blocked++
+			go blockIn(p[0], &wg)
+		}
+		settle()
+	}
+	release := make([]byte, blocked)
+	for len(release) > 0 {
+		n, err := syscall.Write(p[1], release)
+		if err != nil && err != syscall.EINTR {
+			return errors.New("readying threads: write: " + err.Error())
+		}
+		if n > 0 {
+			release = release[n:]
+		}
 	}
 	wg.Wait()
+	return nil
+}
+
+// blockIn reads a byte from fd, a pipe, holding its thread until one
+// comes.
+func blockIn(fd int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	var b [1]byte
+	for {
+		if _, err := syscall.Read(fd, b[:]); err != syscall.EINTR {
+			return
+		}
+	}
+}
+
+// settle returns when the runtime has started no thread for a
+// millisecond: each blocked read's P is taken from it and given a new
+// thread within a tick of the runtime's monitor, 20 µs while it is busy.
+func settle() {
+	last, since := threadCount(), time.Now()
+	for start := time.Now(); time.Since(since) < time.Millisecond && time.Since(start) < 50*time.Millisecond; {
+		time.Sleep(100 * time.Microsecond)
+		if n := threadCount(); n != last {
+			last, since = n, time.Now()
+		}
+	}
+}
+
+// threadCount is how many threads the runtime has started (its Ms, which
+// ThreadCreateProfile counts), the main thread included.
+func threadCount() int {
+	n, _ := runtime.ThreadCreateProfile(nil)
+	return n
 }

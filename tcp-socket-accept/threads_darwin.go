@@ -1,7 +1,7 @@
 package main
 
-// spareThreads is none on macOS, which has no per-user thread limit that a
+// threadsNeeded is 0 on macOS, which has no per-user thread limit that a
 // fork could meet first.
-const spareThreads = 0
+func threadsNeeded(procs, listeners int) int { return 0 }
 
-func warmThreads(int) {}
+func readyThreads(int) error { return nil }

@@ -6,7 +6,9 @@ import (
 )
 
 // tuneRuntime fits the Go runtime to a server that spends its life in
-// accept, fork and reap, unless the environment says otherwise.
+// accept, fork and reap, unless the environment says otherwise. The
+// threads it can need are readied after (readyThreads): how many depends
+// on the Ps.
 func tuneRuntime(env []string) {
 	// Two Ps, one for each of a listener's two accept loops: a loop that
 	// forks holds its P until the child has got as far as exec, and the
@@ -28,5 +30,4 @@ func tuneRuntime(env []string) {
 	if _, set := getenv(env, "GOGC"); !set {
 		debug.SetGCPercent(25)
 	}
-	warmThreads(spareThreads)
 }

@@ -1,0 +1,212 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The server at a process limit: the user's RLIMIT_NPROC, and a pids
+// cgroup (systemd's TasksMax=), each of which counts the server's threads
+// with its children. Forks fail there with EAGAIN; the server drops the
+// connection with an ERROR line and rests. A thread the Go runtime could
+// not start there would be a fatal error, so the server starts every
+// thread it can need before it serves (readyThreads), and must never
+// start another.
+
+// limitRuns is how many times each limit is met, a fresh server each
+// time: the runtime's need for a thread comes at moments of its own (the
+// first collection, a thread blocked in a long system call), which one
+// run may miss.
+const limitRuns = 20
+
+// tasksAtMost is the limit: 12 of the server's threads, and 18 children.
+const tasksAtMost = 30
+
+// atLimitChild is next-prog: it says it is served, then holds its task a
+// while, so that the load fills the limit.
+var atLimitChild = []string{"/bin/sh", "-c", "echo served; exec sleep 0.3"}
+
+// TestAtRLIMIT_NPROC: the server runs as daemon, for root is exempt
+// from RLIMIT_NPROC.
+func TestAtRLIMIT_NPROC(t *testing.T) {
+	setpriv, err1 := exec.LookPath("setpriv")
+	prlimit, err2 := exec.LookPath("prlimit")
+	if err1 != nil || err2 != nil {
+		t.Skip("setpriv(1) or prlimit(1) is not installed")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to run the server as daemon")
+	}
+	for i := 0; i < limitRuns; i++ {
+		awaitNoProcesses(t, "daemon")
+		argv := []string{prlimit, "--nproc=" + strconv.Itoa(tasksAtMost), setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-c", "100"}
+		if !serveAtLimit(t, i, append(argv, atLimitChild...)) {
+			return
+		}
+	}
+}
+
+// TestAtPidsCgroup: the server runs as root in a cgroup of its own whose
+// pids.max is the limit.
+func TestAtPidsCgroup(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to make a cgroup")
+	}
+	for i := 0; i < limitRuns; i++ {
+		cg := pidsCgroup(t, tasksAtMost)
+		argv := []string{"/bin/sh", "-c", `echo $$ > "$0/cgroup.procs" && exec "$@"`, cg, tsaBinary, "-c", "100"}
+		if !serveAtLimit(t, i, append(argv, atLimitChild...)) {
+			return
+		}
+	}
+}
+
+// serveAtLimit runs argv, a server under a limit, loaded by 40 clients at
+// once for half a second, which reach the limit; it must run on, on the
+// threads it had when it first served, drop clients with one ERROR line
+// (limited), and serve again when its children have ended. It tells
+// whether the run passed.
+func serveAtLimit(t *testing.T, run int, argv []string) bool {
+	t.Helper()
+	l, addr := listener(t, "127.0.0.1", -1)
+	// A short queue, so that the clients dropped while the load lasts,
+	// which have closed by then, are soon accepted and gone after it.
+	if err := syscall.Listen(int(l.Fd()), 8); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	defer s.kill()
+	if got := served(t, addr); got != "served\n" {
+		t.Errorf("run %d: the first client got %q; stderr:\n%s", run, got, s.log())
+		return false
+	}
+	before := threads(t, s.proc.Pid)
+	stop := hammer(addr, 40, nil)
+	time.Sleep(500 * time.Millisecond)
+	stop()
+	if !s.alive() {
+		t.Errorf("run %d: the server ended at the limit; stderr:\n%s", run, s.log())
+		return false
+	}
+	if after := threads(t, s.proc.Pid); after > before {
+		t.Errorf("run %d: %d threads after the load; %d when it first served", run, after, before)
+	}
+	log := s.log()
+	if !strings.Contains(log, "ERROR: dropping connection from 127.0.0.1 ") || !strings.Contains(log, ", unable to fork: resource temporarily unavailable") {
+		t.Errorf("run %d: no fork refused under the limit; stderr:\n%s", run, log)
+		return false
+	}
+	for _, line := range strings.SplitAfter(strings.TrimSuffix(log, "\n"), "\n") {
+		if !strings.Contains(line, ", unable to fork: resource temporarily unavailable") {
+			t.Errorf("run %d: line %q", run, line)
+		}
+	}
+	// The children end within 0.3 s; then a client is served again.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c := dial(t, addr)
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if line == "served\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("run %d: no client served within 5 s of the load; stderr:\n%s", run, s.log())
+			return false
+		}
+	}
+	if run == 0 {
+		t.Logf("threads: %d", before)
+	}
+	return true
+}
+
+// awaitNoProcesses waits until user runs nothing, for an earlier run's
+// children count against its limit; they end within a second.
+func awaitNoProcesses(t *testing.T, user string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		out, _ := exec.Command("ps", "-u", user, "--no-headers").Output()
+		if len(out) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Skipf("%s runs processes, which count against the limit:\n%s", user, out)
+		}
+	}
+}
+
+// pidsCgroup makes a cgroup whose pids.max is max, removed when the test
+// ends, and returns its directory: under the pids hierarchy of cgroup v1,
+// or under cgroup v2's root, where pids is then enabled.
+func pidsCgroup(t *testing.T, max int) string {
+	t.Helper()
+	root := pidsHierarchy(t)
+	dir, err := os.MkdirTemp(root, "tcp-socket-accept-test-")
+	if err != nil {
+		t.Skipf("cannot make a cgroup: %v", err)
+	}
+	t.Cleanup(func() {
+		// Its processes, killed with the server, may take a moment to go.
+		for deadline := time.Now().Add(5 * time.Second); os.Remove(dir) != nil && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	if err := os.WriteFile(filepath.Join(dir, "pids.max"), []byte(strconv.Itoa(max)), 0o644); err != nil {
+		t.Skipf("cannot set the cgroup's pids.max: %v", err)
+	}
+	return dir
+}
+
+// pidsHierarchy is where pids cgroups can be made, from
+// /proc/self/mountinfo; the test is skipped when there is none.
+func pidsHierarchy(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Skip(err)
+	}
+	v2 := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS] - TYPE SOURCE SUPEROPTIONS
+		pre, post, ok := strings.Cut(line, " - ")
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(f) < 5 || len(g) < 3 {
+			continue
+		}
+		switch {
+		case g[0] == "cgroup" && hasOption(g[2], "pids"):
+			return f[4]
+		case g[0] == "cgroup2" && v2 == "":
+			v2 = f[4]
+		}
+	}
+	if v2 == "" {
+		t.Skip("no pids cgroup hierarchy is mounted")
+	}
+	controllers, err := os.ReadFile(filepath.Join(v2, "cgroup.controllers"))
+	if err != nil || !hasOption(strings.Join(strings.Fields(string(controllers)), ","), "pids") {
+		t.Skipf("cgroup v2 at %s offers no pids controller: %q, %v", v2, controllers, err)
+	}
+	if err := os.WriteFile(filepath.Join(v2, "cgroup.subtree_control"), []byte("+pids"), 0o644); err != nil {
+		t.Skipf("cannot enable pids under %s: %v", v2, err)
+	}
+	return v2
+}
+
+func hasOption(options, name string) bool {
+	for _, o := range strings.Split(options, ",") {
+		if o == name {
+			return true
+		}
+	}
+	return false
+}
