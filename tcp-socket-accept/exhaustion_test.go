@@ -87,9 +87,10 @@ func TestOutOfDescriptors(t *testing.T) {
 }
 
 // TestForkFails: when the kernel refuses the fork (EAGAIN at the user's
-// process limit), the connection is closed with one ERROR line, and the
+// process limit), the connection is closed with one ERROR line, which
+// blames the fork, not next-prog, and the
 // server serves again once its children have ended. The server runs as daemon,
-// for root is exempt from RLIMIT_NPROC, under a limit of 12 tasks: its
+// for root is exempt from RLIMIT_NPROC, under a limit of 20 tasks: its
 // own threads, and children of cat held open until a fork fails.
 func TestForkFails(t *testing.T) {
 	setpriv, err1 := exec.LookPath("setpriv")
@@ -112,7 +113,7 @@ func TestForkFails(t *testing.T) {
 		}
 	}
 	l, addr := listener(t, "127.0.0.1", -1)
-	argv := []string{prlimit, "--nproc=12", setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-v", "/bin/cat"}
+	argv := []string{prlimit, "--nproc=20", setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-v", "/bin/cat"}
 	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
 	var held []net.Conn
 	defer func() {
@@ -138,7 +139,7 @@ func TestForkFails(t *testing.T) {
 	if !refused {
 		t.Fatalf("no fork refused under the limit; stderr:\n%s", s.log())
 	}
-	s.waitLog(`ERROR: /bin/cat: resource temporarily unavailable\n`)
+	s.waitLog(`ERROR: dropping connection from 127\.0\.0\.1 \d+, unable to fork: resource temporarily unavailable\n`)
 	// The children end; their tasks count no more. (The server's
 	// threads share the limit, so one ended child may not be enough.)
 	for _, c := range held {
@@ -157,4 +158,38 @@ func TestForkFails(t *testing.T) {
 		t.Errorf("the server ended; stderr:\n%s", s.log())
 	}
 	t.Logf("%d children ran before the fork was refused", n)
+}
+
+// TestForkOutOfDescriptors: with room for the accepted connection but not
+// for the pipe that the fork needs, the ERROR line says the fork failed,
+// not that next-prog did, and the connection is closed; once descriptors
+// are free, clients are served.
+func TestForkOutOfDescriptors(t *testing.T) {
+	if _, err := exec.LookPath("prlimit"); err != nil {
+		t.Skip("prlimit(1) is not installed")
+	}
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: []string{tsaBinary, "/bin/echo", "served"}, files: []*os.File{l}})
+	if got := served(t, addr); got != "served\n" {
+		t.Fatalf("first client got %q; stderr:\n%s", got, s.log())
+	}
+	prlimit(t, s.proc.Pid, strconv.Itoa(openFDs(t, s.proc.Pid)+1))
+	c := dial(t, addr)
+	if data, err := readAll(c); data != "" || err != nil {
+		t.Errorf("with no descriptors for the fork, the client got %q, %v; want the connection closed", data, err)
+	}
+	c.Close()
+	s.waitLog(`^tcp-socket-accept: ERROR: dropping connection from 127\.0\.0\.1 ` + portOf(c.LocalAddr()) + `, unable to fork: too many open files\n`)
+	prlimit(t, s.proc.Pid, "1024")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if got := served(t, addr); got == "served\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no client served once descriptors were free; stderr:\n%s", s.log())
+		}
+	}
+	if strings.Contains(s.log(), "/bin/echo") {
+		t.Errorf("next-prog blamed:\n%s", s.log())
+	}
 }

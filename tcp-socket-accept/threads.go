@@ -6,6 +6,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -50,8 +51,11 @@ func readyThreads(want int) error {
 	defer syscall.Close(p[0])
 	defer syscall.Close(p[1])
 	var wg sync.WaitGroup
+	var started int32 // blockers that have begun their read
 	blocked := 0
-	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+	// Each blocker holds a thread: want of them are enough, whatever the
+	// runtime does meanwhile.
+	for deadline := time.Now().Add(time.Second); blocked < want && time.Now().Before(deadline); {
 		n := threadCount()
 		if n >= want {
 			break
@@ -60,12 +64,12 @@ func readyThreads(want int) error {
 		// one: one that finds a thread idle starts none, and the runtime
 		// may start one for other work meanwhile, so that the count is
 		// approached rather than overshot.
-		for more := (want - n + 1) / 2; more > 0; more-- {
+		for more := (want - n + 1) / 2; more > 0 && blocked < want; more-- {
 			wg.Add(1)
 			blocked++
-			go blockIn(p[0], &wg)
+			go blockIn(p[0], &started, &wg)
 		}
-		settle()
+		settle(&started, int32(blocked))
 	}
 	release := make([]byte, blocked)
 	for len(release) > 0 {
@@ -83,8 +87,9 @@ func readyThreads(want int) error {
 
 // blockIn reads a byte from fd, a pipe, holding its thread until one
 // comes.
-func blockIn(fd int, wg *sync.WaitGroup) {
+func blockIn(fd int, started *int32, wg *sync.WaitGroup) {
 	defer wg.Done()
+	atomic.AddInt32(started, 1)
 	var b [1]byte
 	for {
 		if _, err := syscall.Read(fd, b[:]); err != syscall.EINTR {
@@ -93,13 +98,21 @@ func blockIn(fd int, wg *sync.WaitGroup) {
 	}
 }
 
-// settle returns when the runtime has started no thread for a
-// millisecond: each blocked read's P is taken from it and given a new
-// thread within a tick of the runtime's monitor, 20 µs while it is busy.
-func settle() {
+// settle returns when the blockers have all begun their reads and the
+// runtime has started no thread for a millisecond: each blocked read's P
+// is taken from it and given a new thread within a tick of the runtime's
+// monitor, 20 µs while it is busy. It sleeps in nanosleep(2), not
+// time.Sleep, whose timer would start the runtime's poller now, its
+// descriptors above the pipe's, which are then closed: a hole, where the
+// poller's are wanted next to the listeners.
+func settle(started *int32, blocked int32) {
 	last, since := threadCount(), time.Now()
-	for start := time.Now(); time.Since(since) < time.Millisecond && time.Since(start) < 50*time.Millisecond; {
-		time.Sleep(100 * time.Microsecond)
+	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+		if atomic.LoadInt32(started) == blocked && time.Since(since) >= time.Millisecond {
+			return
+		}
+		ts := syscall.NsecToTimespec(int64(100 * time.Microsecond))
+		syscall.Nanosleep(&ts, nil)
 		if n := threadCount(); n != last {
 			last, since = n, time.Now()
 		}
