@@ -137,14 +137,22 @@ func threads(t *testing.T, pid int) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
+	n := threadsIn(string(data))
+	if n < 0 {
+		t.Fatal("no Threads line")
+	}
+	return n
+}
+
+// threadsIn is the Threads line of a /proc/PID/status, or -1.
+func threadsIn(status string) int {
+	for _, line := range strings.Split(status, "\n") {
 		if v, ok := testkit.CutPrefix(line, "Threads:"); ok {
 			n, _ := strconv.Atoi(strings.TrimSpace(v))
 			return n
 		}
 	}
-	t.Fatal("no Threads line")
-	return 0
+	return -1
 }
 
 // TestThreadsAtTheLimit: the server starts, before it serves, the

@@ -35,7 +35,12 @@ func openListeners(n int) ([]int, error) {
 	var served []int
 	for fd := firstListenFD; fd < firstListenFD+n; fd++ {
 		if err := checkListener(fd); err != nil {
-			return nil, errors.New("descriptor " + strconv.Itoa(fd) + ": " + err.Error())
+			msg := "descriptor " + strconv.Itoa(fd) + ": " + err.Error()
+			if err == errNotOpen && fd == firstListenFD {
+				// What a newcomer who runs the server alone meets.
+				msg += " (run tcp-socket-accept after tcp-socket-listen, which puts a listening socket there, or with LISTEN_FDS and LISTEN_PID)"
+			}
+			return nil, errors.New(msg)
 		}
 		if err := readyListener(fd); err != nil {
 			return nil, errors.New("descriptor " + strconv.Itoa(fd) + ": " + err.Error())
@@ -45,6 +50,8 @@ func openListeners(n int) ([]int, error) {
 	return served, nil
 }
 
+var errNotOpen = errors.New("not open")
+
 // checkListener says what, if anything, keeps fd from being a listening
 // TCP socket.
 func checkListener(fd int) error {
@@ -52,7 +59,7 @@ func checkListener(fd int) error {
 	if err == syscall.EBADF || err == nil && flags&syscall.FD_CLOEXEC != 0 {
 		// An inherited descriptor never has FD_CLOEXEC, for exec would
 		// have closed it: this one the runtime opened in a free slot.
-		return errors.New("not open")
+		return errNotOpen
 	}
 	if err != nil {
 		return errors.New("fcntl F_GETFD: " + err.Error())

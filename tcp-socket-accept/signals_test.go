@@ -282,3 +282,40 @@ func TestNoSignalLost(t *testing.T) {
 		})
 	}
 }
+
+// TestSignalsCaughtFirst: a SIGHUP that comes while the server readies
+// its threads, the first thing it does that takes time (20 ms), finds
+// the signal caught: the server runs on and serves. It is sent 5 ms
+// after the server has made its listener non-blocking, the last thing it
+// does before it catches signals, which the test sees on its own
+// descriptor of the same socket.
+func TestSignalsCaughtFirst(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	rc, err := l.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonblocking := func() bool {
+		var flags uintptr
+		rc.Control(func(fd uintptr) { flags, _, _ = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0) })
+		return flags&syscall.O_NONBLOCK != 0
+	}
+	if nonblocking() {
+		t.Fatal("the listener is non-blocking already")
+	}
+	s := start(t, serverSpec{argv: []string{tsaBinary, "/bin/echo", "served"}, files: []*os.File{l}})
+	for deadline := time.Now().Add(5 * time.Second); !nonblocking(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never made its listener non-blocking; stderr:\n%s", s.log())
+		}
+	}
+	time.Sleep(5 * time.Millisecond)
+	s.proc.Signal(syscall.SIGHUP)
+	time.Sleep(100 * time.Millisecond)
+	if !s.alive() {
+		t.Fatalf("the server ended on a SIGHUP while it readied its threads; stderr:\n%s", s.log())
+	}
+	if got := served(t, addr); got != "served\n" {
+		t.Errorf("after a SIGHUP while it readied its threads, a client got %q; stderr:\n%s", got, s.log())
+	}
+}

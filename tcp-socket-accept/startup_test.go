@@ -125,7 +125,7 @@ func TestListenerErrors(t *testing.T) {
 		env   []string
 		want  string
 	}{
-		{"closed", nil, nil, "descriptor 3: not open"},
+		{"closed", nil, nil, "descriptor 3: not open (run tcp-socket-accept after tcp-socket-listen, which puts a listening socket there, or with LISTEN_FDS and LISTEN_PID)\n"},
 		{"file", []*os.File{file}, nil, "descriptor 3: not a socket"},
 		{"udp", []*os.File{udpFile}, nil, "descriptor 3: not a stream socket"},
 		{"not listening", []*os.File{notListening}, nil, "descriptor 3: socket is not listening"},
