@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"strconv"
 )
 
@@ -14,46 +15,67 @@ import (
 // where the search starts; the search goes on, wrapping round, until the
 // key or an empty slot is found.
 //
-// The database is held in memory whole. Nothing in it is trusted: every
-// position and length is checked against the size before it is used,
-// in 64 bits so that no sum wraps, and a search visits each slot of its
-// table at most once, so a corrupt file is an error, never a panic, a
-// read out of bounds or a loop without end.
+// Only the header is kept; a lookup reads the slots and the records it
+// needs, with positional reads, as tcpserver's does, so that memory does
+// not grow with the file. Nothing in the file is trusted, and a damaged
+// one is decided as tcpserver and tcprulescheck decide it, cdb_findnext
+// step by step, in 32-bit arithmetic that wraps as theirs does: a read
+// that would go past the end of the file is an error, and only the bytes
+// a step needs are read. A slot's hash that matches leads to its
+// record's key length, then to its key, in pieces of 32 bytes, and to its
+// data only once the key matches; a search visits each slot of its table
+// at most once.
 
 // cdbHeaderSize is the size of the header: 256 pairs of 32-bit numbers.
 const cdbHeaderSize = 2048
 
-// cdbMaxSize is the largest file a cdb can be: its positions are 32 bits.
-const cdbMaxSize = 1<<32 - 1
+// cdbDataAtMost is the longest rule data read; tcprules writes a few
+// dozen bytes. tcpserver would try to allocate what a damaged record's
+// length says, up to 4 GiB: here that is an error.
+const cdbDataAtMost = 1 << 20
 
-// cdb is a database, checked by newCDB.
+// cdb is a database of size bytes, read from r.
 type cdb struct {
-	data []byte
+	r      io.ReaderAt
+	size   int64
+	header []byte // the first 2048 bytes, or as many as there are
 }
 
-// newCDB checks that data is a cdb whose header and hash tables lie
-// within it; the records are checked as lookups reach them.
-func newCDB(data []byte) (cdb, error) {
-	if len(data) < cdbHeaderSize {
-		return cdb{}, errors.New("not a cdb: " + strconv.Itoa(len(data)) + " bytes, shorter than the 2048-byte header")
+// newCDB reads the header of the database of size bytes in r.
+func newCDB(r io.ReaderAt, size int64) (cdb, error) {
+	n := int64(cdbHeaderSize)
+	if size < n {
+		n = size
 	}
-	if uint64(len(data)) > cdbMaxSize {
-		return cdb{}, errors.New("not a cdb: larger than 4 GiB")
+	c := cdb{r: r, size: size, header: make([]byte, n)}
+	if n == 0 {
+		return c, nil
 	}
-	c := cdb{data: data}
-	for t := uint32(0); t < 256; t++ {
-		pos, slots := c.u32(8*t), c.u32(8*t+4)
-		if uint64(pos)+8*uint64(slots) > uint64(len(data)) {
-			return cdb{}, errors.New("not a cdb: hash table " + strconv.Itoa(int(t)) + " at " + u32Text(pos) + ", " + u32Text(slots) +
-				" slots, ends past the end of the file, " + strconv.Itoa(len(data)) + " bytes")
-		}
+	if _, err := r.ReadAt(c.header, 0); err != nil {
+		return cdb{}, readError(err)
 	}
 	return c, nil
 }
 
-// u32 is the number at off, which the caller has checked lies within.
-func (c cdb) u32(off uint32) uint32 {
-	return binary.LittleEndian.Uint32(c.data[off : off+4])
+// readError is what a read that should have found the bytes returns:
+// the file has been shortened since its size was taken, and the next
+// stat will show it.
+func readError(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return errors.New("shortened while read")
+	}
+	return err
+}
+
+// read fills b from position pos, an error if that goes past the end.
+func (c cdb) read(b []byte, pos uint32, what string) error {
+	if int64(pos) > c.size || c.size-int64(pos) < int64(len(b)) {
+		return errors.New("not a cdb: " + what + " at " + u32Text(pos) + " ends past the end of the file, " + strconv.FormatInt(c.size, 10) + " bytes")
+	}
+	if _, err := c.r.ReadAt(b, int64(pos)); err != nil {
+		return readError(err)
+	}
+	return nil
 }
 
 // cdbHash is cdb's hash: h = (h*33) ^ byte, from 5381.
@@ -67,49 +89,84 @@ func cdbHash(key string) uint32 {
 
 // find returns the data of key's first record, and whether there is one.
 func (c cdb) find(key string) ([]byte, bool, error) {
+	var buf [8]byte
 	h := cdbHash(key)
-	table := 8 * (h & 255)
-	pos, slots := c.u32(table), c.u32(table+4)
-	if slots == 0 {
+	at := h << 3 & (cdbHeaderSize - 1)
+	if int(at)+8 > len(c.header) {
+		return nil, false, errors.New("not a cdb: " + strconv.FormatInt(c.size, 10) + " bytes, shorter than the 2048-byte header")
+	}
+	hpos, hslots := u32(c.header[at:]), u32(c.header[at+4:])
+	if hslots == 0 {
 		return nil, false, nil
 	}
-	slot := (h >> 8) % slots
-	for i := uint32(0); i < slots; i++ {
-		at := pos + 8*slot // within the table, which newCDB checked
-		if slot++; slot == slots {
-			slot = 0
-		}
-		rec := c.u32(at + 4)
-		if rec == 0 {
-			return nil, false, nil
-		}
-		if c.u32(at) != h {
-			continue
-		}
-		k, d, err := c.record(rec)
-		if err != nil {
+	kpos := hpos + (h>>8)%hslots<<3
+	for loop := uint32(0); loop < hslots; loop++ {
+		if err := c.read(buf[:], kpos, "a hash table slot"); err != nil {
 			return nil, false, err
 		}
-		if string(k) == key {
-			return d, true, nil
+		pos := u32(buf[4:])
+		if pos == 0 {
+			return nil, false, nil
 		}
+		if kpos += 8; kpos == hpos+hslots<<3 {
+			kpos = hpos
+		}
+		if u32(buf[:]) != h {
+			continue
+		}
+		if err := c.read(buf[:], pos, "a record"); err != nil {
+			return nil, false, err
+		}
+		if u32(buf[:]) != uint32(len(key)) {
+			continue
+		}
+		same, err := c.keyAt(pos+8, key)
+		if err != nil || !same {
+			if err != nil {
+				return nil, false, err
+			}
+			continue
+		}
+		return c.data(pos+8+uint32(len(key)), u32(buf[4:]))
 	}
 	return nil, false, nil
 }
 
-// record is the key and the data of the record at pos.
-func (c cdb) record(pos uint32) (key, data []byte, err error) {
-	size := uint64(len(c.data))
-	if uint64(pos)+8 > size {
-		return nil, nil, errors.New("not a cdb: a record at " + u32Text(pos) + " starts past the end of the file, " + strconv.FormatUint(size, 10) + " bytes")
+// keyAt tells whether the record's key at pos is key, reading it in
+// pieces of 32 bytes, and no further than the first that differs.
+func (c cdb) keyAt(pos uint32, key string) (bool, error) {
+	var buf [32]byte
+	for len(key) > 0 {
+		n := len(key)
+		if n > len(buf) {
+			n = len(buf)
+		}
+		if err := c.read(buf[:n], pos, "a record's key"); err != nil {
+			return false, err
+		}
+		if string(buf[:n]) != key[:n] {
+			return false, nil
+		}
+		pos += uint32(n)
+		key = key[n:]
 	}
-	klen, dlen := c.u32(pos), c.u32(pos+4)
-	end := uint64(pos) + 8 + uint64(klen) + uint64(dlen)
-	if end > size {
-		return nil, nil, errors.New("not a cdb: the record at " + u32Text(pos) + " ends past the end of the file, " + strconv.FormatUint(size, 10) + " bytes")
+	return true, nil
+}
+
+// data is the n bytes of a record's data at pos.
+func (c cdb) data(pos, n uint32) ([]byte, bool, error) {
+	if n > cdbDataAtMost {
+		return nil, false, errors.New("not a rules cdb: the data at " + u32Text(pos) + " is " + u32Text(n) + " bytes long, more than 1 MiB")
 	}
-	k := uint64(pos) + 8 + uint64(klen)
-	return c.data[pos+8 : k], c.data[k:end], nil
+	d := make([]byte, n)
+	if err := c.read(d, pos, "a record's data"); err != nil {
+		return nil, false, err
+	}
+	return d, true, nil
+}
+
+func u32(b []byte) uint32 {
+	return binary.LittleEndian.Uint32(b)
 }
 
 func u32Text(n uint32) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func TestCDBFind(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		records = append(records, [2]string{"key" + strconv.Itoa(i), strings.Repeat("v", i%7) + strconv.Itoa(i)})
 	}
-	db, err := newCDB(makeCDB(records))
+	db, err := memCDB(makeCDB(records)), error(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestCDBFind(t *testing.T) {
 			t.Errorf("find(%q) = %q, %v, %v; want not found", k, data, found, err)
 		}
 	}
-	empty, err := newCDB(makeCDB(nil))
+	empty, err := memCDB(makeCDB(nil)), error(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +77,18 @@ func TestCDBFind(t *testing.T) {
 	}
 }
 
-// TestCDBCorrupt: a file too short for its header, a hash table past the
-// end, and a record whose position or lengths reach past the end are
-// errors that say so, whichever key is looked up.
+// memCDB is a database held in memory.
+func memCDB(data []byte) cdb {
+	db, err := newCDB(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		panic(err) // a bytes.Reader does not fail
+	}
+	return db
+}
+
+// TestCDBCorrupt: what a lookup reads past the end of the file is an
+// error that says so; a record whose key length differs from the key's
+// is passed over unread, as tcpserver passes it over.
 func TestCDBCorrupt(t *testing.T) {
 	good := makeCDB([][2]string{{"127.0.0.1", "D\x00"}, {"", "+X=1\x00"}})
 	hOne := cdbHash("127.0.0.1")
@@ -91,28 +101,28 @@ func TestCDBCorrupt(t *testing.T) {
 		binary.LittleEndian.PutUint32(b[off:], v)
 		return b
 	}
+	size := strconv.Itoa(len(good))
 	cases := []struct {
 		name string
 		data []byte
-		want string // in the error of newCDB, or else of find
+		want string // in the error, or the rule that decides
 	}{
 		{"empty", nil, "not a cdb: 0 bytes, shorter than the 2048-byte header"},
-		{"short", good[:2047], "shorter than the 2048-byte header"},
-		{"truncated", good[:len(good)-1], "ends past the end of the file"},
-		{"table past the end", put(good, table, uint32(len(good))), "hash table " + strconv.Itoa(int(hOne&255)) + " at "},
-		{"slots past the end", put(good, table+4, 1<<31), "2147483648 slots, ends past the end of the file"},
-		{"slots wrapping", put(put(good, table, 1<<31), table+4, 1<<29), "ends past the end of the file"},
-		{"record past the end", put(good, slot+4, uint32(len(good))), "a record at " + strconv.Itoa(len(good)) + " starts past the end"},
-		{"key length past the end", put(good, cdbHeaderSize, 0xffffffff), "the record at 2048 ends past the end of the file"},
-		{"data length past the end", put(good, cdbHeaderSize+4, 0xfffffff0), "the record at 2048 ends past the end of the file"},
+		{"slot past the end", put(good, table, uint32(len(good))), "not a cdb: a hash table slot at " + size + " ends past the end of the file, " + size + " bytes"},
+		{"slots wrapping", put(put(good, table, 1<<31), table+4, 1<<29), "not a cdb: a hash table slot at "},
+		{"record past the end", put(good, slot+4, uint32(len(good))), "not a cdb: a record at " + size + " ends past the end"},
+		{"data past the end", put(good, cdbHeaderSize+4, 1000), "not a cdb: a record's data at 2065 ends past the end"},
+		{"data too long", put(good, cdbHeaderSize+4, 0xfffffff0), "the data at 2065 is 4294967280 bytes long, more than 1 MiB"},
+		{"key longer, past the end", put(good, cdbHeaderSize, 0xffffffff), "rule \"\""},
 	}
 	for _, c := range cases {
-		db, err := newCDB(c.data)
-		if err == nil {
-			_, err = decide(db, "127.0.0.1")
+		v, err := decide(memCDB(c.data), "127.0.0.1")
+		got := "rule " + strconv.Quote(v.rule)
+		if err != nil {
+			got = err.Error()
 		}
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: %v; want an error with %q", c.name, err, c.want)
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s: %s; want %q", c.name, got, c.want)
 		}
 	}
 }
@@ -158,7 +168,7 @@ func equalVars(a, b []ruleVar) bool {
 // longest first, then the empty key; a rule for a name or a user never
 // matches.
 func TestDecideKeyOrder(t *testing.T) {
-	db, _ := newCDB(makeCDB([][2]string{
+	db := memCDB(makeCDB([][2]string{
 		{"10.1.2.3", "+R=ip\x00"}, {"10.1.2.", "+R=3\x00"}, {"10.1.", "+R=2\x00"}, {"10.", "D\x00"},
 		{"=10.9.9.9", "+R=host\x00"}, {"x@10.9.9.9", "+R=info\x00"}, {"=", "+R=eq\x00"},
 		{"::ffff:10.1.", "+R=mapped\x00"}, {"::1", "+R=v6\x00"}, {"", "+R=default\x00"},

@@ -141,8 +141,8 @@ func unusableRules(t *testing.T, dir string) []struct {
 		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }, "not a regular file"},
 		{"fifo", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "not a regular file"},
 		{"not a cdb", write([]byte("127.:allow\n")), "not a cdb: 11 bytes, shorter than the 2048-byte header"},
-		{"truncated", write(good[:len(good)-1]), "ends past the end of the file, " + strconv.Itoa(len(good)-1) + " bytes"},
-		{"record out of range", write(bad), "not a cdb: a record at 16777216 starts past the end of the file, " + strconv.Itoa(len(good)) + " bytes"},
+		{"truncated in the slots", write(good[:pos+4]), "not a cdb: a hash table slot at " + strconv.Itoa(int(pos+8*((h>>8)%slots))) + " ends past the end of the file, " + strconv.Itoa(int(pos+4)) + " bytes"},
+		{"record out of range", write(bad), "not a cdb: a record at 16777216 ends past the end of the file, " + strconv.Itoa(len(good)) + " bytes"},
 	}
 }
 
@@ -222,4 +222,38 @@ func TestRulesFileUnreadable(t *testing.T) {
 	if got := served(t, addr); got != "served\n" {
 		t.Errorf("once readable, the client got %q; stderr:\n%s", got, s.log())
 	}
+}
+
+// TestRulesFileHuge: a rules file of 1 GiB (tcprules' output, then a
+// hole) is not read whole: the server's peak resident set stays that of
+// a small file, a few MB, where reading it would take a gigabyte, and
+// its rules still decide.
+func TestRulesFileHuge(t *testing.T) {
+	dir := t.TempDir()
+	path := compileRules(t, dir, "rules.cdb", "127.0.0.1:allow,X=\"huge\"\n:deny\n")
+	if err := os.Truncate(path, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: accept("-x", path), files: []*os.File{l}})
+	for i := 0; i < 10; i++ {
+		if got := s.ruleVarOf("127.0.0.1", addr, "X"); got != "huge" {
+			t.Fatalf("X=%s; want huge; stderr:\n%s", got, s.log())
+		}
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(s.proc.Pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := testkit.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			t.Logf("peak resident set with a 1 GiB rules file: %d kB", kb)
+			if kb == 0 || kb > 32<<10 {
+				t.Errorf("peak resident set %d kB; want at most 32 MB", kb)
+			}
+			return
+		}
+	}
+	t.Fatal("no VmHWM line")
 }

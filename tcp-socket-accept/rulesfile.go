@@ -1,8 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"errors"
-	"math"
+	"io"
 	"sync"
 	"syscall"
 )
@@ -11,39 +12,39 @@ import (
 // writes a new file and renames it over the old, and the next connection
 // must follow the new rules.
 //
-// The file is read whole once, and kept, with its identity (device,
-// inode, size, modification and change times); each connection costs one
-// stat(2) of the path and a comparison, and the file is read again only
-// when they differ. Re-opening it for each connection instead, as
-// tcpserver's children do, costs more whatever the lookups then read:
-// the open and close alone take 3.9 µs, against 2.4 µs for the stat and
-// the lookups in memory; open, fstat, read and close take 11.6 µs with
-// 20 rules, 104 µs with 10000 (2.9 µs kept), measured by
-// BenchmarkRulesStat, BenchmarkRulesReopen and BenchmarkRulesReopenFloor
-// on 2 shared CPUs. A denied client costs the server some 28 µs in all
-// (make bench), of which the stat is a tenth; re-opening would add 40%,
-// and several times that with a large file.
+// The file is kept open, with its identity (device, inode, size,
+// modification and change times); each connection costs one stat(2) of
+// the path and a comparison, and it is opened again only when the
+// identity differs. A file of up to rulesInMemoryAtMost is read whole,
+// and looked up in memory; a larger one is read a lookup at a time, only
+// its header kept, the slots and records a lookup needs read with
+// pread(2) (see cdb), so that a file of any size costs the server no
+// more memory than that. With 20 rules a connection costs 2.4 µs in
+// memory (the stat, mostly), 8 µs with pread; with 10000, 2.5 and 23 µs
+// (BenchmarkRulesStat, BenchmarkRulesPread, 2 shared CPUs). Re-opening
+// the file for each connection, as tcpserver's children do, would cost
+// 3.9 µs more for the open and the close alone
+// (BenchmarkRulesReopenFloor).
 //
 // The change time catches an edit in place of the same size that sets
-// the old modification time back (cp -p, rsync -t). The kept file stays
-// open, close-on-exec, for one reason: while it is open its inode cannot
-// be freed and handed to a later file, so that a file written by tcprules
-// after two replacements cannot pass for it, even where the file
-// system's clock is too coarse to tell their times apart.
+// the old modification time back (cp -p, rsync -t). While the file is
+// open its inode cannot be freed and handed to a later file, so that a
+// file written by tcprules after two replacements cannot pass for it,
+// even where the file system's clock is too coarse to tell their times
+// apart.
 type rulesFile struct {
 	path     string
 	optional bool // -X: a missing file allows every client
 
-	mu  sync.Mutex
+	mu  sync.Mutex     // held for a whole check: see replace
 	cur *rulesSnapshot // nil until the file is read
 }
 
 // rulesSnapshot is one version of the file.
 type rulesSnapshot struct {
-	id  fileID
-	fd  int // held open: see rulesFile
-	db  cdb
-	err error // what is wrong with this version, as a cdb
+	id fileID
+	fd int
+	db cdb
 }
 
 // fileID tells two versions of a file apart (see statID).
@@ -53,13 +54,21 @@ type fileID struct {
 	mtime, ctime syscall.Timespec
 }
 
+// rulesInMemoryAtMost is the largest file read whole: 1 MiB, some
+// 25000 rules as tcprules writes them.
+const rulesInMemoryAtMost = 1 << 20
+
 // errNoRules is a missing file under -X.
 var errNoRules = errors.New("no rules")
 
 // check is the verdict of the current rules for the client at ip, or why
 // the file cannot be used.
 func (r *rulesFile) check(ip string) (verdict, error) {
-	db, err := r.current()
+	var st syscall.Stat_t
+	err := retryEINTR(func() error { return syscall.Stat(r.path, &st) })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	db, err := r.current(&st, err)
 	if err == errNoRules {
 		return verdict{}, nil
 	}
@@ -69,20 +78,17 @@ func (r *rulesFile) check(ip string) (verdict, error) {
 	return decide(db, ip)
 }
 
-// current is the database as the file is now, read again if it has been
-// replaced or changed since it was last read.
-func (r *rulesFile) current() (cdb, error) {
-	var st syscall.Stat_t
-	err := retryEINTR(func() error { return syscall.Stat(r.path, &st) })
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// current is the database as the file is now, given what stat said of
+// its path: opened again if it has been replaced or changed since it was
+// last opened. With mu held.
+func (r *rulesFile) current(st *syscall.Stat_t, err error) (cdb, error) {
 	if err != nil {
 		// A file gone is let go of, so that its space is freed.
 		r.replace(nil)
 		return cdb{}, r.unusable(err)
 	}
-	if r.cur != nil && r.cur.id == statID(&st) {
-		return r.cur.db, r.cur.err
+	if r.cur != nil && r.cur.id == statID(st) {
+		return r.cur.db, nil
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		r.replace(nil) // the file it was is gone: let go of it
@@ -94,7 +100,7 @@ func (r *rulesFile) current() (cdb, error) {
 		return cdb{}, r.unusable(err)
 	}
 	r.replace(next)
-	return next.db, next.err
+	return next.db, nil
 }
 
 // unusable is err, or errNoRules for a missing file under -X.
@@ -105,8 +111,10 @@ func (r *rulesFile) unusable(err error) error {
 	return err
 }
 
-// replace makes next the current version, and closes the one before; a
-// connection still looking up in it reads only its memory.
+// replace makes next the current version, and closes the one before.
+// mu is held from the stat to the last read of a check, so that no
+// lookup reads a descriptor closed here, or another file given its
+// number since.
 func (r *rulesFile) replace(next *rulesSnapshot) {
 	if r.cur != nil {
 		syscall.Close(r.cur.fd)
@@ -114,11 +122,11 @@ func (r *rulesFile) replace(next *rulesSnapshot) {
 	r.cur = next
 }
 
-// loadRules opens and reads the file at path. A failure to open or read
-// it is returned, to be tried again for the next connection; what is
-// wrong with what was read stays with the snapshot, for as long as the
-// file is that one. O_NONBLOCK: a FIFO put there since the stat must not
-// hang the server in open.
+// loadRules opens the file at path and reads it, or its header. A
+// failure is returned, to be tried again for the next connection; what
+// is wrong with the file as a cdb is found by the lookups that meet it,
+// as tcpserver finds it. O_NONBLOCK: a FIFO put there since the stat must
+// not hang the server in open.
 func loadRules(path string) (*rulesSnapshot, error) {
 	var fd int
 	err := retryEINTR(func() (err error) {
@@ -129,47 +137,53 @@ func loadRules(path string) (*rulesSnapshot, error) {
 		return nil, err
 	}
 	var st syscall.Stat_t
-	data, err := readRules(fd, &st)
+	if err := syscall.Fstat(fd, &st); err != nil {
+		syscall.Close(fd)
+		return nil, err
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return nil, errors.New("not a regular file")
+	}
+	var r io.ReaderAt = fileAt(fd)
+	if st.Size <= rulesInMemoryAtMost {
+		data := make([]byte, st.Size)
+		n, err := r.ReadAt(data, 0)
+		if err != nil && err != io.EOF {
+			syscall.Close(fd)
+			return nil, err
+		}
+		// Shortened since the fstat: the next stat will differ.
+		r = bytes.NewReader(data[:n])
+	}
+	db, err := newCDB(r, st.Size)
 	if err != nil {
 		syscall.Close(fd)
 		return nil, err
 	}
-	s := &rulesSnapshot{id: statID(&st), fd: fd}
-	s.db, s.err = newCDB(data)
-	return s, nil
+	return &rulesSnapshot{id: statID(&st), fd: fd, db: db}, nil
 }
 
-// readRules reads the regular file fd whole, and its identity into st.
-func readRules(fd int, st *syscall.Stat_t) ([]byte, error) {
-	if err := syscall.Fstat(fd, st); err != nil {
-		return nil, err
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, errors.New("not a regular file")
-	}
-	if st.Size > cdbMaxSize {
-		return nil, errors.New("not a cdb: larger than 4 GiB")
-	}
-	if st.Size > math.MaxInt {
-		return nil, errors.New("too large to read on this system")
-	}
-	b := make([]byte, st.Size)
+// fileAt reads an open file with pread(2).
+type fileAt int
+
+func (fd fileAt) ReadAt(b []byte, off int64) (int, error) {
 	n := 0
 	for n < len(b) {
 		var m int
 		err := retryEINTR(func() (err error) {
-			m, err = syscall.Pread(fd, b[n:], int64(n))
+			m, err = syscall.Pread(int(fd), b[n:], off+int64(n))
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return n, err
 		}
 		if m == 0 {
-			break // shortened since the fstat: the next stat will differ
+			return n, io.EOF
 		}
 		n += m
 	}
-	return b[:n], nil
+	return n, nil
 }
 
 func retryEINTR(call func() error) error {
