@@ -4,7 +4,7 @@
 #               stripped, reproducible)
 # make copies   writes tcp-socket-accept's generated copies of the top
 #               directory's shared files (SHARED); make only checks them,
-#               and stops on a stale one
+#               and stops on one that differs
 # make test     quick and complete for this machine: gofmt, go vet, every
 #               test but the emulated ports (go test -short)
 # make check    everything: make test's checks, the tests of the emulated
@@ -79,14 +79,15 @@ all: $(BINARIES)
 tcp-socket-listen: $(LISTEN_SOURCES)
 	$(GO) build $(BUILDFLAGS) -o $@ .
 
-tcp-socket-accept/tcp-socket-accept: $(ACCEPT_SOURCES)
+tcp-socket-accept/tcp-socket-accept: $(ACCEPT_SOURCES) | copies-check
 	$(GO) build $(BUILDFLAGS) -o $@ ./tcp-socket-accept
 
 # Each copy is its source under a header that says where it came from.
 # Only make copies writes them, and never over a file of tcp-socket-accept's
-# own (one without the header). A build checks that each copy it uses is
-# its source's, and stops if not, rather than mend a copy silently: a
-# hand-edited copy is a mistake for copies_test.go to report.
+# own (one without the header). Every make that builds tcp-socket-accept
+# first checks that each copy is its source's, whichever is newer, and
+# stops if not, rather than mend a copy silently: a copy edited by hand
+# is a mistake to report (copies_test.go reports it too).
 # The copy of the shared file $$f, on standard output.
 COPY_OF_F = { echo "// Code generated from ../$$f by make copies; DO NOT EDIT."; echo; cat $$f; }
 
@@ -101,8 +102,10 @@ copies:
 		if cmp -s $$out.tmp $$out; then rm $$out.tmp; else mv $$out.tmp $$out; echo "wrote $$out"; fi; \
 	done
 
-$(COPIES): tcp-socket-accept/%.go: %.go
-	@f=$<; $(COPY_OF_F) | cmp -s - $@ || { echo "$@ is not a copy of $<: run make copies"; exit 1; }
+copies-check:
+	@for f in $(SHARED); do \
+		$(COPY_OF_F) | cmp -s - tcp-socket-accept/$$f || { echo "tcp-socket-accept/$$f is not a copy of $$f: run make copies, and edit $$f, never the copy"; exit 1; }; \
+	done
 
 # -short skips only TestEmulatedPorts, whose builds for 12 ports take
 # minutes with a cold build cache. With gccgo, the commands are built as
@@ -284,4 +287,4 @@ uninstall:
 clean:
 	rm -rf $(BINARIES) cross toolchains
 
-.PHONY: all copies test check toolchains toolchain-builds toolchain-build fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean
+.PHONY: all copies copies-check test check toolchains toolchain-builds toolchain-build fmt-check vet cross man-check install-check repro-check alone-check bench install uninstall clean

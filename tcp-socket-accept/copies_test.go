@@ -2,10 +2,14 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
 )
 
 // This directory carries generated copies of the top directory's files
@@ -65,4 +69,49 @@ func sharedFiles(t *testing.T) []string {
 		t.Fatal("no SHARED := in the Makefile")
 	}
 	return strings.Fields(strings.ReplaceAll(string(m[1]), "\\\n", " "))
+}
+
+// TestMakeStopsOnEditedCopy: make, asked to build tcp-socket-accept in a
+// copy of the tree where a copy has been edited by hand after its source,
+// stops before it builds and says which copy and what to do. (GO=false:
+// a build that started would fail without the message.)
+func TestMakeStopsOnEditedCopy(t *testing.T) {
+	mk, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not installed")
+	}
+	dir := t.TempDir()
+	for _, pattern := range []string{"../Makefile", "../go.mod", "../*.go", "*.go"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			to := filepath.Join(dir, strings.TrimPrefix(f, "../"))
+			if !strings.HasPrefix(f, "../") {
+				to = filepath.Join(dir, "tcp-socket-accept", f)
+			}
+			if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := testkit.CopyBinary(f, to); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	edited := filepath.Join(dir, "tcp-socket-accept", "fatal.go")
+	f, err := os.OpenFile(edited, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("// edited by hand\n")
+	f.Close()
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(edited, later, later)
+	cmd := exec.Command(mk, "GO=false", "tcp-socket-accept/tcp-socket-accept")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "tcp-socket-accept/fatal.go is not a copy of fatal.go: run make copies") {
+		t.Errorf("make with an edited copy: %v\n%s", err, out)
+	}
 }
