@@ -35,20 +35,29 @@ const tasksAtMost = 30
 // while, so that the load fills the limit.
 var atLimitChild = []string{"/bin/sh", "-c", "echo served; exec sleep 0.3"}
 
-// TestAtRLIMIT_NPROC: the server runs as daemon, for root is exempt
-// from RLIMIT_NPROC.
+// limitUID is the first of the users, with no name, the server runs as
+// under RLIMIT_NPROC: root is exempt from it.
+const limitUID = 64200
+
+// TestAtRLIMIT_NPROC: the server runs as a user of its own, for root is
+// exempt from RLIMIT_NPROC.
 func TestAtRLIMIT_NPROC(t *testing.T) {
+	t.Parallel() // with TestAtPidsCgroup: neither limit counts the other's
 	setpriv, err1 := exec.LookPath("setpriv")
 	prlimit, err2 := exec.LookPath("prlimit")
 	if err1 != nil || err2 != nil {
 		t.Skip("setpriv(1) or prlimit(1) is not installed")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("needs root, to run the server as daemon")
+		t.Skip("needs root, to run the server as another user")
 	}
 	for i := 0; i < limitRuns; i++ {
-		awaitNoProcesses(t, "daemon")
-		argv := []string{prlimit, "--nproc=" + strconv.Itoa(tasksAtMost), setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-c", "100"}
+		// A user of its own for each run, whose limit the last run's
+		// processes, killed but perhaps not yet reaped, do not count
+		// against.
+		uid := strconv.Itoa(limitUID + i)
+		awaitNoProcesses(t, uid)
+		argv := []string{prlimit, "--nproc=" + strconv.Itoa(tasksAtMost), setpriv, "--reuid=" + uid, "--regid=" + uid, "--clear-groups", tsaBinary, "-c", "100"}
 		if !serveAtLimit(t, i, append(argv, atLimitChild...)) {
 			return
 		}
@@ -58,6 +67,7 @@ func TestAtRLIMIT_NPROC(t *testing.T) {
 // TestAtPidsCgroup: the server runs as root in a cgroup of its own whose
 // pids.max is the limit.
 func TestAtPidsCgroup(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root, to make a cgroup")
 	}
@@ -129,8 +139,8 @@ func serveAtLimit(t *testing.T, run int, argv []string) bool {
 	return true
 }
 
-// awaitNoProcesses waits until user runs nothing, for an earlier run's
-// children count against its limit; they end within a second.
+// awaitNoProcesses waits until user runs nothing, for what it runs
+// counts against its limit.
 func awaitNoProcesses(t *testing.T, user string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
