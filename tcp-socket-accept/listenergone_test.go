@@ -115,6 +115,7 @@ func TestOneOfTwoListenersShutDown(t *testing.T) {
 	if st.ExitCode() != 1 {
 		t.Errorf("ended %v; want exit status 1", st)
 	}
+	<-s.done // the last line may still be on its way through the pipe
 	if got, want := s.log(), dropped+"tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n"; got != want {
 		t.Errorf("stderr %q; want %q", got, want)
 	}
