@@ -85,7 +85,8 @@ tcp-socket-accept/tcp-socket-accept: $(ACCEPT_SOURCES) | copies-check
 # Each copy is its source under a header that says where it came from.
 # Only make copies writes them, and never over a file of tcp-socket-accept's
 # own (one without the header). Every make that builds tcp-socket-accept
-# first checks that each copy is its source's, whichever is newer, and
+# (all, cross, toolchain-build and what uses them) first checks that
+# each copy is its source's, whichever is newer, and
 # stops if not, rather than mend a copy silently: a copy edited by hand
 # is a mistake to report (copies_test.go reports it too).
 # The copy of the shared file $$f, on standard output.
@@ -170,7 +171,7 @@ toolchain-builds:
 	done
 
 # Both commands, built as make builds them, into OUT.
-toolchain-build:
+toolchain-build: copies-check
 	@test -n "$(OUT)" || { echo "toolchain-build: OUT is the directory to build into"; exit 1; }
 	rm -rf $(OUT)
 	$(GO) build $(BUILDFLAGS) -o $(OUT)/tcp-socket-listen .
@@ -188,7 +189,7 @@ fmt-check:
 vet:
 	$(GO) vet ./... ./testdata/bench ./testdata/minimal ./testdata/bench-accept
 
-cross:
+cross: copies-check
 	@set -e; for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; \
 		echo "vet and build $$os/$$arch"; \

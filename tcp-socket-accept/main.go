@@ -7,6 +7,7 @@ package main
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 )
 
@@ -37,8 +38,13 @@ func main() {
 	// follows takes time (readyThreads).
 	s.catchSignals(ignoredStopSignals())
 	tuneRuntime(s.env)
-	if err := readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners))); err != nil {
+	want := threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners))
+	have, err := readyThreads(want)
+	if err != nil {
 		fatal(prog, err)
+	}
+	if have < want {
+		s.log.error("readying threads: " + strconv.Itoa(have) + " of " + strconv.Itoa(want) + " started in 5 s; at a process limit the server may need one it cannot start")
 	}
 	go s.reap()
 	s.serve()

@@ -19,9 +19,12 @@ import (
 // and looked up in memory; a larger one is read a lookup at a time, only
 // its header kept, the slots and records a lookup needs read with
 // pread(2) (see cdb), so that a file of any size costs the server no
-// more memory than that. With 20 rules a connection costs 2.4 µs in
-// memory (the stat, mostly), 8 µs with pread; with 10000, 2.5 and 23 µs
-// (BenchmarkRulesStat, BenchmarkRulesPread, 2 shared CPUs). Re-opening
+// more memory than that. With 20 rules a connection costs 2.8 µs in
+// memory (the stat, mostly), 7.5 µs with pread; with 10000, 3 and 23 µs
+// (BenchmarkRulesStat, BenchmarkRulesPread, 2 shared CPUs). Not a
+// mapping, which would cost no more than memory: a file cut short in
+// place while mapped would kill the server with SIGBUS at the next
+// lookup that reads past its new end. Re-opening
 // the file for each connection, as tcpserver's children do, would cost
 // 3.9 µs more for the open and the close alone
 // (BenchmarkRulesReopenFloor).
@@ -112,9 +115,9 @@ func (r *rulesFile) unusable(err error) error {
 }
 
 // replace makes next the current version, and closes the one before.
-// mu is held from the stat to the last read of a check, so that no
-// lookup reads a descriptor closed here, or another file given its
-// number since.
+// mu is held from the comparison with the stat to the last read of a
+// check, so that no lookup reads a descriptor closed here, or another
+// file given its number since.
 func (r *rulesFile) replace(next *rulesSnapshot) {
 	if r.cur != nil {
 		syscall.Close(r.cur.fd)

@@ -16,6 +16,8 @@ import (
 // it has work for one and none is idle, and an idle thread is never ended;
 // a thread is either idle or one of these:
 //   - the runtime's monitor (sysmon);
+//   - os/signal's, which keeps the signal mask, locked to its goroutine
+//     for good, and the template thread that its LockOSThread starts;
 //   - one running Go code for each P, and as many again on their way
 //     from a P to idle, for a moment;
 //   - one waiting in the poller without a P;
@@ -26,7 +28,7 @@ import (
 //     standard error that blocks, one call at a time. The other
 //     goroutines only wait on channels and locks, which hold no thread.
 func threadsNeeded(procs, listeners int) int {
-	return 1 + 2*procs + 1 + 4 + loopsPerListener*listeners
+	return 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
 }
 
 // readyThreads has the runtime start, before the server serves, every
@@ -36,17 +38,19 @@ func threadsNeeded(procs, listeners int) int {
 // connection the server drops, but a thread the runtime cannot start is a
 // fatal error. It blocks goroutines in read(2) on a pipe, each holding a
 // thread, until the runtime has started the threads, then lets them all
-// go: the threads stay, idle, for the runtime to reuse.
-func readyThreads(want int) error {
+// go: the threads stay, idle, for the runtime to reuse. It returns how
+// many the runtime has, which is fewer than want only if they could not
+// be started within 5 seconds.
+func readyThreads(want int) (int, error) {
 	// A collection now, while threads can still be started, and not at
 	// the first connection: it starts the GC's workers.
 	runtime.GC()
-	if threadCount() >= want {
-		return nil
+	if n := threadCount(); n >= want {
+		return n, nil
 	}
 	var p [2]int
 	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
-		return errors.New("readying threads: pipe2: " + err.Error())
+		return 0, errors.New("readying threads: pipe2: " + err.Error())
 	}
 	defer syscall.Close(p[0])
 	defer syscall.Close(p[1])
@@ -55,7 +59,7 @@ func readyThreads(want int) error {
 	blocked := 0
 	// Each blocker holds a thread: want of them are enough, whatever the
 	// runtime does meanwhile.
-	for deadline := time.Now().Add(time.Second); blocked < want && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(5 * time.Second); blocked < want && time.Now().Before(deadline); {
 		n := threadCount()
 		if n >= want {
 			break
@@ -75,14 +79,14 @@ func readyThreads(want int) error {
 	for len(release) > 0 {
 		n, err := syscall.Write(p[1], release)
 		if err != nil && err != syscall.EINTR {
-			return errors.New("readying threads: write: " + err.Error())
+			return 0, errors.New("readying threads: write: " + err.Error())
 		}
 		if n > 0 {
 			release = release[n:]
 		}
 	}
 	wg.Wait()
-	return nil
+	return threadCount(), nil
 }
 
 // blockIn reads a byte from fd, a pipe, holding its thread until one

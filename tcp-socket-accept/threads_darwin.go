@@ -4,4 +4,4 @@ package main
 // fork could meet first.
 func threadsNeeded(procs, listeners int) int { return 0 }
 
-func readyThreads(int) error { return nil }
+func readyThreads(int) (int, error) { return 0, nil }
