@@ -84,20 +84,6 @@ func waitListening(t *testing.T, port string) {
 	t.Fatalf("nothing listens on 127.0.0.1:%s", port)
 }
 
-// processesUnder is the processes whose working directory is dir or
-// below it.
-func processesUnder(dir string) []string {
-	var found []string
-	cwds, _ := filepath.Glob("/proc/[0-9]*/cwd")
-	for _, p := range cwds {
-		if cwd, err := os.Readlink(p); err == nil && (cwd == dir || strings.HasPrefix(cwd, dir+"/")) {
-			comm, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "comm"))
-			found = append(found, filepath.Base(filepath.Dir(p))+" "+strings.TrimSpace(string(comm)))
-		}
-	}
-	return found
-}
-
 // TestManualFdmoveExample: the manual's inetd-style example, fdmove at
 // the path it gives, puts the listening socket on the server's standard
 // input.
@@ -148,7 +134,7 @@ func TestRunitServiceRemoved(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("runsv runs on 10 s after sv exit")
 	}
-	if left := processesUnder(dir); len(left) > 0 {
-		t.Errorf("still running after sv exit: %v", left)
+	if left := pidsUnder(dir); len(left) > 0 {
+		t.Errorf("still running after sv exit: pids %v", left)
 	}
 }

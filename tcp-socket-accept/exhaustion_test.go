@@ -93,25 +93,10 @@ func TestOutOfDescriptors(t *testing.T) {
 // for root is exempt from RLIMIT_NPROC, under a limit of 20 tasks: its
 // own threads, and children of cat held open until a fork fails.
 func TestForkFails(t *testing.T) {
-	setpriv, err1 := exec.LookPath("setpriv")
-	prlimit, err2 := exec.LookPath("prlimit")
-	if err1 != nil || err2 != nil {
-		t.Skip("setpriv(1) or prlimit(1) is not installed")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to run the server as daemon")
-	}
+	setpriv, prlimit := limitTools(t)
 	// Another run's children may linger a moment, as zombies init has
 	// yet to reap.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		out, _ := exec.Command("ps", "-u", "daemon", "--no-headers").Output()
-		if len(out) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Skipf("daemon runs processes, which count against the limit:\n%s", out)
-		}
-	}
+	awaitNoProcesses(t, "daemon")
 	l, addr := listener(t, "127.0.0.1", -1)
 	argv := []string{prlimit, "--nproc=20", setpriv, "--reuid=daemon", "--regid=daemon", "--clear-groups", tsaBinary, "-v", "/bin/cat"}
 	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})

@@ -43,14 +43,7 @@ const limitUID = 64200
 // exempt from RLIMIT_NPROC.
 func TestAtRLIMIT_NPROC(t *testing.T) {
 	t.Parallel() // with TestAtPidsCgroup: neither limit counts the other's
-	setpriv, err1 := exec.LookPath("setpriv")
-	prlimit, err2 := exec.LookPath("prlimit")
-	if err1 != nil || err2 != nil {
-		t.Skip("setpriv(1) or prlimit(1) is not installed")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to run the server as another user")
-	}
+	setpriv, prlimit := limitTools(t)
 	for i := 0; i < limitRuns; i++ {
 		// A user of its own for each run, whose limit the last run's
 		// processes, killed but perhaps not yet reaped, do not count
@@ -137,6 +130,22 @@ func serveAtLimit(t *testing.T, run int, argv []string) bool {
 		t.Logf("threads: %d", before)
 	}
 	return true
+}
+
+// limitTools are the paths of setpriv(1) and prlimit(1), which run the
+// server as another user than root, which RLIMIT_NPROC exempts, under a
+// limit.
+func limitTools(t *testing.T) (setpriv, prlimit string) {
+	t.Helper()
+	setpriv, err1 := exec.LookPath("setpriv")
+	prlimit, err2 := exec.LookPath("prlimit")
+	if err1 != nil || err2 != nil {
+		t.Skip("setpriv(1) or prlimit(1) is not installed")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to run the server as another user")
+	}
+	return setpriv, prlimit
 }
 
 // awaitNoProcesses waits until user runs nothing, for what it runs

@@ -108,13 +108,22 @@ func copyTree(t *testing.T, src, dst string) {
 // it: the services and their logs, which a supervisor that had to be
 // killed would leave running.
 func killUnder(dir string) {
+	for _, pid := range pidsUnder(dir) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// pidsUnder is the processes whose working directory is dir or below it.
+func pidsUnder(dir string) []int {
+	var pids []int
 	cwds, _ := filepath.Glob("/proc/[0-9]*/cwd")
 	for _, p := range cwds {
 		if cwd, err := os.Readlink(p); err == nil && (cwd == dir || strings.HasPrefix(cwd, dir+"/")) {
 			n, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-			syscall.Kill(n, syscall.SIGKILL)
+			pids = append(pids, n)
 		}
 	}
+	return pids
 }
 
 func run(t *testing.T, argv ...string) {
