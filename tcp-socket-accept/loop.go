@@ -19,21 +19,33 @@ const loopsPerListener = 2
 
 // serve accepts connections on every listener, for as long as it can be
 // served, with loopsPerListener goroutines each, waiting in the runtime's
-// poller, so that no thread is kept blocked in poll(2). They share the
+// poller (rcs, from pollListeners), so that no thread is kept blocked in
+// poll(2). They share the
 // connection limit (see children): at the limit none accepts, and clients
 // wait in the listen backlog until a child ends.
-func (s *server) serve() {
-	for _, l := range s.listeners {
-		f := os.NewFile(uintptr(l), "listener")
-		rc, err := f.SyscallConn()
-		if err != nil {
-			fatal(s.log.prog, err)
-		}
-		for i := 0; i < loopsPerListener; i++ {
-			go s.acceptFrom(rc, l)
+func (s *server) serve(rcs []syscall.RawConn) {
+	for i, l := range s.listeners {
+		for j := 0; j < loopsPerListener; j++ {
+			go s.acceptFrom(rcs[i], l)
 		}
 	}
 	select {}
+}
+
+// pollListeners hands the listeners to the runtime's poller, which this
+// starts: its descriptors come next to the listeners', before any that
+// the server opens for a while and closes (readyThreads' pipe), so that
+// they leave no hole below the poller's.
+func (s *server) pollListeners() []syscall.RawConn {
+	var rcs []syscall.RawConn
+	for _, l := range s.listeners {
+		rc, err := os.NewFile(uintptr(l), "listener").SyscallConn()
+		if err != nil {
+			fatal(s.log.prog, err)
+		}
+		rcs = append(rcs, rc)
+	}
+	return rcs
 }
 
 // acceptFrom serves the listener l until it can no longer be served.

@@ -38,6 +38,7 @@ func main() {
 	// follows takes time (readyThreads).
 	s.catchSignals(ignoredStopSignals())
 	tuneRuntime(s.env)
+	rcs := s.pollListeners()
 	want := threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners))
 	have, err := readyThreads(want)
 	if err != nil {
@@ -47,7 +48,7 @@ func main() {
 		s.log.error("readying threads: " + strconv.Itoa(have) + " of " + strconv.Itoa(want) + " started in 5 s; at a process limit the server may need one it cannot start")
 	}
 	go s.reap()
-	s.serve()
+	s.serve(rcs)
 }
 
 // newServer takes what the server inherits: its environment, exactly, and
