@@ -180,3 +180,18 @@ func TestForkOutOfDescriptors(t *testing.T) {
 		t.Errorf("next-prog blamed:\n%s", s.log())
 	}
 }
+
+// TestThreadsNotReadied: at a descriptor limit of 7, with the listener
+// and the poller's 2 or 3, there is no room for the pipe that readies the
+// threads: one ERROR line says so, and the server runs on.
+func TestThreadsNotReadied(t *testing.T) {
+	l, _ := listener(t, "127.0.0.1", -1)
+	argv := []string{"/bin/sh", "-c", `ulimit -n 7 && exec "$@"`, "sh", tsaBinary, "/bin/true"}
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	// gccgo's poller takes 3, and leaves accept none: its own lines follow.
+	s.waitLog(`^tcp-socket-accept: ERROR: readying threads: \d+ of 14 started \(pipe2: too many open files\); at a process limit the server may need one it cannot start\n`)
+	time.Sleep(100 * time.Millisecond)
+	if !s.alive() {
+		t.Errorf("the server ended; stderr:\n%s", s.log())
+	}
+}

@@ -39,16 +39,24 @@ func main() {
 	s.catchSignals(ignoredStopSignals())
 	tuneRuntime(s.env)
 	rcs := s.pollListeners()
-	want := threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners))
-	have, err := readyThreads(want)
-	if err != nil {
-		fatal(prog, err)
-	}
-	if have < want {
-		s.log.error("readying threads: " + strconv.Itoa(have) + " of " + strconv.Itoa(want) + " started in 5 s; at a process limit the server may need one it cannot start")
-	}
+	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners)))
 	go s.reap()
 	s.serve(rcs)
+}
+
+// readyThreads readies want threads (see threads.go), and says so in an
+// ERROR line if it could not: the server serves all the same, as it
+// would have without them, until a process limit meets the runtime.
+func (s *server) readyThreads(want int) {
+	have, err := readyThreads(want)
+	if err == nil && have >= want {
+		return
+	}
+	why := "not in 5 s"
+	if err != nil {
+		why = err.Error()
+	}
+	s.log.error("readying threads: " + strconv.Itoa(have) + " of " + strconv.Itoa(want) + " started (" + why + "); at a process limit the server may need one it cannot start")
 }
 
 // newServer takes what the server inherits: its environment, exactly, and

@@ -28,7 +28,8 @@ import (
 // run may miss.
 const limitRuns = 20
 
-// tasksAtMost is the limit: 14 of the server's threads, and 16 children.
+// tasksAtMost is the limit: 14 of the server's threads (15 now and
+// then), and the rest for children.
 const tasksAtMost = 30
 
 // atLimitChild is next-prog: it says it is served, then holds its task a

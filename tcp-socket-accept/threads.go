@@ -39,8 +39,9 @@ func threadsNeeded(procs, listeners int) int {
 // fatal error. It blocks goroutines in read(2) on a pipe, each holding a
 // thread, until the runtime has started the threads, then lets them all
 // go: the threads stay, idle, for the runtime to reuse. It returns how
-// many the runtime has, which is fewer than want only if they could not
-// be started within 5 seconds.
+// many the runtime has, fewer than want if they could not be started
+// within 5 seconds or the pipe could not be made (at a descriptor limit
+// of 7 or so, where the server could not fork anyway).
 func readyThreads(want int) (int, error) {
 	// A collection now, while threads can still be started, and not at
 	// the first connection: it starts the GC's workers.
@@ -50,7 +51,7 @@ func readyThreads(want int) (int, error) {
 	}
 	var p [2]int
 	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
-		return 0, errors.New("readying threads: pipe2: " + err.Error())
+		return threadCount(), errors.New("pipe2: " + err.Error())
 	}
 	defer syscall.Close(p[0])
 	defer syscall.Close(p[1])
@@ -79,7 +80,7 @@ func readyThreads(want int) (int, error) {
 	for len(release) > 0 {
 		n, err := syscall.Write(p[1], release)
 		if err != nil && err != syscall.EINTR {
-			return 0, errors.New("readying threads: write: " + err.Error())
+			return threadCount(), errors.New("write: " + err.Error())
 		}
 		if n > 0 {
 			release = release[n:]
@@ -105,10 +106,9 @@ func blockIn(fd int, started *int32, wg *sync.WaitGroup) {
 // settle returns when the blockers have all begun their reads and the
 // runtime has started no thread for a millisecond: each blocked read's P
 // is taken from it and given a new thread within a tick of the runtime's
-// monitor, 20 µs while it is busy. It sleeps in nanosleep(2), not
-// time.Sleep, whose timer would start the runtime's poller now, its
-// descriptors above the pipe's, which are then closed: a hole, where the
-// poller's are wanted next to the listeners.
+// monitor, 20 µs while it is busy. It sleeps in nanosleep(2), a
+// thread's own sleep, which the runtime counts as a system call like the
+// reads, so that the P it leaves is handed on as theirs are.
 func settle(started *int32, blocked int32) {
 	last, since := threadCount(), time.Now()
 	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
