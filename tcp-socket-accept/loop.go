@@ -20,9 +20,9 @@ const loopsPerListener = 2
 // serve accepts connections on every listener, for as long as it can be
 // served, with loopsPerListener goroutines each, waiting in the runtime's
 // poller (rcs, from pollListeners), so that no thread is kept blocked in
-// poll(2). They share the
-// connection limit (see children): at the limit none accepts, and clients
-// wait in the listen backlog until a child ends.
+// poll(2). They share the connection limit (see children): at the limit
+// none accepts, and clients wait in the listen backlog until a child
+// ends.
 func (s *server) serve(rcs []syscall.RawConn) {
 	for i, l := range s.listeners {
 		for j := 0; j < loopsPerListener; j++ {

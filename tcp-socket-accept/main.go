@@ -52,7 +52,7 @@ func (s *server) readyThreads(want int) {
 	if err == nil && have >= want {
 		return
 	}
-	why := "not in 5 s"
+	why := "5 s passed"
 	if err != nil {
 		why = err.Error()
 	}
