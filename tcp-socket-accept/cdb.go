@@ -121,10 +121,10 @@ func (c cdb) find(key string) ([]byte, bool, error) {
 			continue
 		}
 		same, err := c.keyAt(pos+8, key)
-		if err != nil || !same {
-			if err != nil {
-				return nil, false, err
-			}
+		if err != nil {
+			return nil, false, err
+		}
+		if !same {
 			continue
 		}
 		return c.data(pos+8+uint32(len(key)), u32(buf[4:]))

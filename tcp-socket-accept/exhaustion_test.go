@@ -42,20 +42,30 @@ func prlimit(t *testing.T, pid int, soft string) {
 	}
 }
 
+// echoServerShortOfDescriptors starts a server whose children run echo
+// (found as next-prog names it) and say "served", serves a first client,
+// then lowers the server's descriptor limit to what it has open and
+// room more.
+func echoServerShortOfDescriptors(t *testing.T, echo string, room int) (*running, string) {
+	t.Helper()
+	if _, err := exec.LookPath("prlimit"); err != nil {
+		t.Skip("prlimit(1) is not installed")
+	}
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: []string{tsaBinary, echo, "served"}, files: []*os.File{l}})
+	if got := served(t, addr); got != "served\n" {
+		t.Fatalf("first client got %q; stderr:\n%s", got, s.log())
+	}
+	prlimit(t, s.proc.Pid, strconv.Itoa(openFDs(t, s.proc.Pid)+room))
+	return s, addr
+}
+
 // TestOutOfDescriptors: with its descriptor limit lowered to what it has
 // open, the server cannot accept; it logs, a few lines a second, rests
 // between tries instead of spinning, and serves the waiting clients when
 // descriptors free up.
 func TestOutOfDescriptors(t *testing.T) {
-	if _, err := exec.LookPath("prlimit"); err != nil {
-		t.Skip("prlimit(1) is not installed")
-	}
-	l, addr := listener(t, "127.0.0.1", -1)
-	s := start(t, serverSpec{argv: []string{tsaBinary, "echo", "served"}, files: []*os.File{l}})
-	if got := served(t, addr); got != "served\n" {
-		t.Fatalf("first client got %q; stderr:\n%s", got, s.log())
-	}
-	prlimit(t, s.proc.Pid, strconv.Itoa(openFDs(t, s.proc.Pid)))
+	s, addr := echoServerShortOfDescriptors(t, "echo", 0)
 	var waiting []net.Conn
 	for i := 0; i < 20; i++ {
 		waiting = append(waiting, dial(t, addr))
@@ -150,15 +160,7 @@ func TestForkFails(t *testing.T) {
 // not that next-prog did, and the connection is closed; once descriptors
 // are free, clients are served.
 func TestForkOutOfDescriptors(t *testing.T) {
-	if _, err := exec.LookPath("prlimit"); err != nil {
-		t.Skip("prlimit(1) is not installed")
-	}
-	l, addr := listener(t, "127.0.0.1", -1)
-	s := start(t, serverSpec{argv: []string{tsaBinary, "/bin/echo", "served"}, files: []*os.File{l}})
-	if got := served(t, addr); got != "served\n" {
-		t.Fatalf("first client got %q; stderr:\n%s", got, s.log())
-	}
-	prlimit(t, s.proc.Pid, strconv.Itoa(openFDs(t, s.proc.Pid)+1))
+	s, addr := echoServerShortOfDescriptors(t, "/bin/echo", 1)
 	c := dial(t, addr)
 	if data, err := readAll(c); data != "" || err != nil {
 		t.Errorf("with no descriptors for the fork, the client got %q, %v; want the connection closed", data, err)
