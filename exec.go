@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"runtime"
 	"syscall"
 )
 
@@ -11,7 +12,7 @@ import (
 func execNext(name string, argv, env []string) error {
 	path, ok := getenv(env, "PATH")
 	if !ok {
-		path = defaultPath
+		path = defaultPath(runtime.GOOS)
 	}
 	err := execvpSearch(name, path, func(file string) error {
 		return syscall.Exec(file, argv, env)

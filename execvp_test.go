@@ -26,7 +26,7 @@ func TestSearchOrder(t *testing.T) {
 		{"", "/a", map[string]error{}, nil, syscall.ENOENT},
 		{"prog", ":/a::", map[string]error{}, []string{"prog", "/a/prog", "prog", "prog"}, syscall.ENOENT},
 		{"prog", "", map[string]error{}, []string{"prog"}, syscall.ENOENT},
-		{"prog", defaultPath, map[string]error{}, []string{"/bin/prog", "/usr/bin/prog"}, syscall.ENOENT},
+		{"prog", defaultPath("linux"), map[string]error{}, []string{"/bin/prog", "/usr/bin/prog"}, syscall.ENOENT},
 		{"/x/prog", "/a", map[string]error{}, []string{"/x/prog"}, syscall.ENOENT},
 	}
 	for _, c := range cases {

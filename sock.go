@@ -17,7 +17,7 @@ type sockNumbers struct {
 	solSocket, soReuseAddr, soReusePort int
 	ipLevel, ipv6Level, ipv6V6Only      int
 	ipFreebind                          int // Linux
-	ipBindAny, ipv6BindAny              int // FreeBSD
+	ipBindAny, ipv6BindAny              int // FreeBSD, NetBSD
 	soBindAny                           int // OpenBSD
 }
 
@@ -59,16 +59,17 @@ func (l listening) optionsOn(sys string, n sockNumbers) ([]sockOption, error) {
 // bindAnyOption is the option that lets a socket bind to an address that
 // no interface has, on sys. Only Linux lets it be set without privilege;
 // FreeBSD wants privilege even to turn it off, so it is set only when
-// asked for.
+// asked for. NetBSD has IP_BINDANY and IPV6_BINDANY since 10.0; earlier
+// releases refuse them (ENOPROTOOPT).
 func bindAnyOption(sys string, n sockNumbers, ipv6 bool) (sockOption, error) {
 	switch {
 	case sys == "linux":
 		// IP_FREEBIND at the IP level serves IPv6 sockets too, on every
 		// kernel, where IPV6_FREEBIND needs Linux 4.15.
 		return sockOption{"IP_FREEBIND", n.ipLevel, n.ipFreebind, 1}, nil
-	case sys == "freebsd" && ipv6:
+	case (sys == "freebsd" || sys == "netbsd") && ipv6:
 		return sockOption{"IPV6_BINDANY", n.ipv6Level, n.ipv6BindAny, 1}, nil
-	case sys == "freebsd":
+	case sys == "freebsd" || sys == "netbsd":
 		return sockOption{"IP_BINDANY", n.ipLevel, n.ipBindAny, 1}, nil
 	case sys == "openbsd":
 		return sockOption{"SO_BINDANY", n.solSocket, n.soBindAny, 1}, nil

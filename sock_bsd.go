@@ -2,7 +2,10 @@
 
 package main
 
-import "syscall"
+import (
+	"runtime"
+	"syscall"
+)
 
 // openSocket opens a stream socket of family, closed on exec.
 func openSocket(family int) (int, error) {
@@ -16,14 +19,22 @@ func openSocket(family int) (int, error) {
 }
 
 // sysNumbers are this system's numbers for sock.go. Package syscall
-// defines the bind-to-any options only for some of the systems that have
-// them, so they are written out; sock.go sets each only where it exists.
+// defines the bind-to-any options for none of the systems that have them,
+// so they are written out; sock.go sets each only where it exists.
 func sysNumbers() sockNumbers {
-	return sockNumbers{
+	n := sockNumbers{
 		solSocket: syscall.SOL_SOCKET, soReuseAddr: syscall.SO_REUSEADDR, soReusePort: syscall.SO_REUSEPORT,
 		ipLevel: syscall.IPPROTO_IP, ipv6Level: syscall.IPPROTO_IPV6, ipv6V6Only: syscall.IPV6_V6ONLY,
-		ipBindAny:   0x18,   // IP_BINDANY, FreeBSD <netinet/in.h>
-		ipv6BindAny: 0x40,   // IPV6_BINDANY, FreeBSD <netinet6/in6.h>
-		soBindAny:   0x1000, // SO_BINDANY, OpenBSD <sys/socket.h>
 	}
+	switch runtime.GOOS {
+	case "freebsd":
+		n.ipBindAny = 0x18   // IP_BINDANY, <netinet/in.h>
+		n.ipv6BindAny = 0x40 // IPV6_BINDANY, <netinet6/in6.h>
+	case "netbsd":
+		n.ipBindAny = 27   // IP_BINDANY, <netinet/in.h>
+		n.ipv6BindAny = 64 // IPV6_BINDANY, <netinet6/in6.h>
+	case "openbsd":
+		n.soBindAny = 0x1000 // SO_BINDANY, <sys/socket.h>
+	}
+	return n
 }

@@ -14,7 +14,7 @@ var headerNumbers = map[string]sockNumbers{
 	"linux":     {solSocket: 1, soReuseAddr: 2, soReusePort: 15, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 26, ipFreebind: 15},
 	"freebsd":   {solSocket: 0xffff, soReuseAddr: 4, soReusePort: 0x200, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 27, ipBindAny: 0x18, ipv6BindAny: 0x40},
 	"openbsd":   {solSocket: 0xffff, soReuseAddr: 4, soReusePort: 0x200, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 27, soBindAny: 0x1000},
-	"netbsd":    {solSocket: 0xffff, soReuseAddr: 4, soReusePort: 0x200, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 27},
+	"netbsd":    {solSocket: 0xffff, soReuseAddr: 4, soReusePort: 0x200, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 27, ipBindAny: 27, ipv6BindAny: 64},
 	"dragonfly": {solSocket: 0xffff, soReuseAddr: 4, soReusePort: 0x200, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 27},
 	"darwin":    {solSocket: 0xffff, soReuseAddr: 4, soReusePort: 0x200, ipLevel: 0, ipv6Level: 41, ipv6V6Only: 27},
 }
@@ -48,7 +48,8 @@ func TestListeningOptionsOnEverySystem(t *testing.T) {
 		{"openbsd", any6, "SO_BINDANY 65535/4096=1"},
 		{"openbsd", only6, ""},
 		{"openbsd", both, fmt.Sprintf(noCombine, "OpenBSD")},
-		{"netbsd", any4, fmt.Sprintf(noBindAny, "NetBSD")},
+		{"netbsd", any4, "IP_BINDANY 0/27=1"},
+		{"netbsd", any6, "IPV6_BINDANY 41/64=1 IPV6_V6ONLY 41/27=1"},
 		{"netbsd", only6, "IPV6_V6ONLY 41/27=1"},
 		{"netbsd", both, "IPV6_V6ONLY 41/27=0"},
 		{"dragonfly", any6, fmt.Sprintf(noBindAny, "DragonFly BSD")},

@@ -155,6 +155,27 @@ func TestConnectionOptions(t *testing.T) {
 	}
 }
 
+// TestIPOptionsOnCombinedSocket: an IPv4 client of an IPv6 socket that
+// takes IPv4 too has its IP options cleared as on an IPv4 socket (Linux
+// routes IPPROTO_IP options of a mapped connection to IPv4's code).
+func TestIPOptionsOnCombinedSocket(t *testing.T) {
+	for _, c := range []struct {
+		opts      []string
+		ipOptions int
+	}{{nil, 0}, {[]string{"-o"}, 8}} {
+		l, addr := listener(t, "::", 0)
+		_, port, _ := net.SplitHostPort(addr)
+		s := start(t, serverSpec{argv: accept(c.opts...), files: []*os.File{l}, env: []string{"PROBE_MODE=report"}})
+		conn := dialWith(t, recordRoute, net.JoinHostPort("127.0.0.1", port))
+		readAll(conn)
+		conn.Close()
+		r := s.readReport(portOf(conn.LocalAddr()))
+		if r.Conn.IPOptions != c.ipOptions {
+			t.Errorf("%q: the child's connection has %d bytes of IP options; want %d", c.opts, r.Conn.IPOptions, c.ipOptions)
+		}
+	}
+}
+
 // TestStaleConnNumRemoved: without -C, a TCPCONNNUM that the server
 // inherited, from an outer server say, counts that server's connections:
 // the child does not get it. (With -C it is set: TestPerHostLimit.)

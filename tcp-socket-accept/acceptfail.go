@@ -5,38 +5,104 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // What a failed accept means, and what the loop does about it.
 type failure int
 
 const (
-	oneClient       failure = iota // log, and go on
-	shortOfResource                // log, and rest: it will come back
-	listenerGone                   // the listener can no longer be served
+	oneClient         failure = iota // log, and go on
+	shortOfResource                  // log, and rest: it will come back
+	listenerGone                     // the listener can no longer be served
+	abortedOrShutDown                // one client, unless the listener no longer listens
 )
 
-// acceptFailure says what err from accept means. A listener that stops
-// listening while the server holds it (another holder of the socket calls
-// shutdown(2) on it, or an administrator runs ss -K) fails every accept
-// with EINVAL at once and for ever, so an error not known to be passing
-// ends the serving of the listener rather than being retried.
-func acceptFailure(err error) failure {
-	switch err {
-	case syscall.ECONNABORTED, syscall.EPROTO, syscall.EPERM,
-		// Errors of the connection's network that Linux's accept(2)
-		// passes on, to be treated as EAGAIN.
-		syscall.ENETDOWN, syscall.ENOPROTOOPT, syscall.EHOSTDOWN,
-		syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH,
-		syscall.ETIMEDOUT:
+// acceptFailure says what err from accept means on sys, a value of
+// runtime.GOOS. A listener that stops listening while the server holds
+// it (another holder of the socket calls shutdown(2) on it, or an
+// administrator runs ss -K) fails every accept on Linux with EINVAL at
+// once and for ever, so an error not known to be passing ends the
+// serving of the listener rather than being retried. On OpenBSD and
+// DragonFly it fails with ECONNABORTED for ever, the error that a client
+// which reset before it was accepted also gives (doaccept,
+// soaccept_predicate), so there the listener is asked.
+func acceptFailure(sys string, err error) failure {
+	switch {
+	case err == syscall.ECONNABORTED && abortMayLast(sys):
+		return abortedOrShutDown
+	case err == syscall.ECONNABORTED:
 		return oneClient
-	case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
+	case err == syscall.EMFILE, err == syscall.ENFILE, err == syscall.ENOBUFS, err == syscall.ENOMEM:
 		return shortOfResource
-	}
-	if isNoNet(err) {
+	case sys == "linux" && passedOnByLinux(err):
 		return oneClient
 	}
 	return listenerGone
+}
+
+// abortMayLast tells whether accept on sys says ECONNABORTED for ever once
+// the listener is shut down.
+func abortMayLast(sys string) bool {
+	return sys == "openbsd" || sys == "dragonfly"
+}
+
+// passedOnByLinux tells whether err is one that Linux's accept(2) passes
+// on from the connection, to be treated as EAGAIN: a protocol error, a
+// firewall's refusal, or an error of the connection's network.
+func passedOnByLinux(err error) bool {
+	switch err {
+	case syscall.EPROTO, syscall.EPERM, syscall.ENETDOWN, syscall.ENOPROTOOPT,
+		syscall.EHOSTDOWN, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP,
+		syscall.ENETUNREACH, syscall.ETIMEDOUT:
+		return true
+	}
+	return isNoNet(err)
+}
+
+// pollerMissesShutdown tells whether the kernel's poller on sys never
+// reports a listener that is shut down under the server: the kqueue
+// filters of OpenBSD, NetBSD and DragonFly look only at the queue of
+// connections (filt_soread, filt_solisten), and a listener shut down
+// with SHUT_WR has none to queue again. There the server checks its
+// listeners every watchInterval (watchListeners). Linux's epoll reports
+// it; FreeBSD's listener goes on listening, and macOS refuses to shut
+// one down (ENOTCONN).
+func pollerMissesShutdown(sys string) bool {
+	return sys == "openbsd" || sys == "netbsd" || sys == "dragonfly"
+}
+
+// stillListens tells whether the listener l still listens, as far as its
+// system shows it: after shutdown(2) Linux turns SO_ACCEPTCONN off;
+// OpenBSD, NetBSD and DragonFly detach the socket from TCP on SHUT_WR,
+// so that its address can no longer be read, and empty its receive
+// buffer on SHUT_RD (sorflush). A check that fails for want of memory
+// says nothing.
+func stillListens(l int) bool {
+	if _, err := syscall.Getsockname(l); err != nil && err != syscall.ENOBUFS && err != syscall.ENOMEM {
+		return false
+	}
+	if n, err := syscall.GetsockoptInt(l, syscall.SOL_SOCKET, syscall.SO_RCVBUF); err == nil && n == 0 {
+		return false
+	}
+	// DragonFly has no SO_ACCEPTCONN to read (ENOPROTOOPT).
+	on, err := syscall.GetsockoptInt(l, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
+	return err != nil || on != 0
+}
+
+// watchInterval is how often the server checks its listeners where the
+// kernel's poller would not report one shut down.
+const watchInterval = 5 * time.Second
+
+// watchListeners drops, every watchInterval, each listener still served
+// that no longer listens, as a failed accept would drop it.
+func (s *server) watchListeners() {
+	for {
+		time.Sleep(watchInterval)
+		for _, l := range s.live.shutDown(s.listeners) {
+			s.drop(l, "the socket no longer listens")
+		}
+	}
 }
 
 // liveListeners counts the listeners still served, so that each that
@@ -49,6 +115,20 @@ type liveListeners struct {
 
 func newLiveListeners(n int) *liveListeners {
 	return &liveListeners{dropped: map[int]bool{}, left: n}
+}
+
+// shutDown lists the listeners of ls still served that no longer listen.
+func (ls *liveListeners) shutDown(listeners []int) []int {
+	var gone []int
+	for _, l := range listeners {
+		ls.mu.Lock()
+		dropped := ls.dropped[l]
+		ls.mu.Unlock()
+		if !dropped && !stillListens(l) {
+			gone = append(gone, l)
+		}
+	}
+	return gone
 }
 
 // drop stops serving l, and tells whether it was served until now, and
@@ -64,17 +144,17 @@ func (ls *liveListeners) drop(l int) (first bool, left int) {
 	return true, ls.left
 }
 
-// drop stops serving the listener l, which failed with err: one ERROR
-// line naming it, the first time, while others are served; one FATAL line
+// drop stops serving the listener l, for the reason why: one ERROR line
+// naming it, the first time, while others are served; one FATAL line
 // and exit status 1 when it was the last, so that a supervisor starts the
 // server, and what gave it its sockets, again. Children are left running,
 // as on SIGTERM.
-func (s *server) drop(l int, err error) {
+func (s *server) drop(l int, why string) {
 	first, left := s.live.drop(l)
 	if !first {
 		return
 	}
-	msg := "descriptor " + strconv.Itoa(l) + ": accept: " + err.Error()
+	msg := "descriptor " + strconv.Itoa(l) + ": " + why
 	if left == 0 {
 		fatal(s.log.prog, errors.New(msg))
 	}

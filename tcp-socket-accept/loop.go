@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -60,14 +61,20 @@ func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 			}
 			continue
 		}
-		switch acceptFailure(err) {
+		switch acceptFailure(runtime.GOOS, err) {
+		case abortedOrShutDown:
+			if !stillListens(l) {
+				s.drop(l, "accept: "+err.Error()+", and the socket no longer listens")
+				return
+			}
+			s.log.error("accept: " + err.Error())
 		case oneClient:
 			s.log.error("accept: " + err.Error())
 		case shortOfResource:
 			s.log.error("accept: " + err.Error())
 			time.Sleep(backoff)
 		default:
-			s.drop(l, err)
+			s.drop(l, "accept: "+err.Error())
 			return
 		}
 	}

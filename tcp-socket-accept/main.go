@@ -41,6 +41,9 @@ func main() {
 	rcs := s.pollListeners()
 	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners)))
 	go s.reap()
+	if pollerMissesShutdown(runtime.GOOS) {
+		go s.watchListeners()
+	}
 	s.serve(rcs)
 }
 

@@ -1,6 +1,9 @@
 package main
 
-import "syscall"
+import (
+	"runtime"
+	"syscall"
+)
 
 // spawn starts next-prog for the connection conn, found as execvp(3)
 // finds it in path, afresh for each connection, so that a program
@@ -46,10 +49,10 @@ func missing(file string) error {
 }
 
 // searchPath is the PATH that execvp(3) searches in env: its PATH, or
-// defaultPath when it has none.
+// defaultPath's when it has none.
 func searchPath(env []string) string {
 	if path, ok := getenv(env, "PATH"); ok {
 		return path
 	}
-	return defaultPath
+	return defaultPath(runtime.GOOS)
 }
