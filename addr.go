@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"syscall"
 )
@@ -55,7 +56,7 @@ func resolveAddress(c config) (address, error) {
 		return address{}, err
 	}
 	family := syscall.AF_UNSPEC
-	if c.checkInterfaces {
+	if c.checkInterfaces && !(addrconfigNamesOnly(runtime.GOOS) && isNumericHost(c.host)) {
 		if family, err = configuredFamily(); err != nil {
 			return address{}, err
 		}
@@ -69,6 +70,13 @@ func resolveAddress(c config) (address, error) {
 		return address{}, err
 	}
 	return firstOf(addrs, family)
+}
+
+// isNumericHost tells whether host is the wildcard or an IP address,
+// which getaddrinfo reads without a lookup.
+func isNumericHost(host string) bool {
+	_, ok := parseIP(host)
+	return host == "*" || ok
 }
 
 // lookupHost takes "*" for the wildcard, an IP address as written, or

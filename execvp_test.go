@@ -43,3 +43,20 @@ func TestSearchOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultPathOnEverySystem: each C library's search path when PATH
+// is unset, as its <paths.h> (glibc: confstr's _CS_PATH) gives it.
+func TestDefaultPathOnEverySystem(t *testing.T) {
+	for sys, want := range map[string]string{
+		"linux":     "/bin:/usr/bin",
+		"freebsd":   "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin",
+		"dragonfly": "/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin:/usr/local/sbin:/usr/pkg/bin:/usr/pkg/sbin",
+		"netbsd":    "/usr/bin:/bin:/usr/pkg/bin:/usr/local/bin",
+		"openbsd":   "/usr/bin:/bin:/usr/sbin:/sbin:/usr/X11R6/bin:/usr/local/bin:/usr/local/sbin",
+		"darwin":    "/usr/bin:/bin",
+	} {
+		if got := defaultPath(sys); got != want {
+			t.Errorf("%s: %q; want %q", sys, got, want)
+		}
+	}
+}

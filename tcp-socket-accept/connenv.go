@@ -12,6 +12,7 @@ type connection struct {
 	localIP, localPort   string
 	remoteIP, remotePort string
 	ipv4                 bool // an IPv4 client, on either kind of socket
+	mapped               bool // an IPv4 client of an IPv6 socket
 }
 
 // describe reads both ends of the accepted connection fd, whose peer is sa.
@@ -33,6 +34,7 @@ func describe(fd int, sa syscall.Sockaddr) (connection, error) {
 		c.ipv4 = true
 	case *syscall.SockaddrInet6:
 		c.ipv4 = netip.AddrFrom16(sa.Addr).Is4In6()
+		c.mapped = c.ipv4
 	}
 	return c, nil
 }

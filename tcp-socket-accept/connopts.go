@@ -22,13 +22,21 @@ func (c connOptions) list() []sockOption {
 	return opts
 }
 
+// clearsIPOptions tells whether the server clears the IP options of an
+// IPv4 connection on sys, a value of runtime.GOOS; mapped is for an IPv4
+// client of an IPv6 socket. Linux hands the IPv4 options of such a
+// connection to IPv4's code. FreeBSD, NetBSD and macOS hand every option
+// of an IPv6 socket to IPv6's (tcp_ctloutput), which refuses IP_OPTIONS;
+// their kernels drop a source-routed packet unless told to accept one
+// (the sysctls net.inet.ip.accept_sourceroute, allowsrcrt), so by default
+// there are no options to clear. OpenBSD and DragonFly have no such
+// connections.
+func clearsIPOptions(sys string, mapped bool) bool {
+	return !mapped || sys == "linux"
+}
+
 // clearIPOptions empties the IP options of fd, an IPv4 connection, so that
-// a client cannot source-route the replies. A system or socket that has
-// no IP options to clear (ENOPROTOOPT, EINVAL) is no error.
+// a client cannot source-route the replies.
 func clearIPOptions(fd int) error {
-	err := syscall.SetsockoptString(fd, syscall.IPPROTO_IP, syscall.IP_OPTIONS, "")
-	if err == syscall.ENOPROTOOPT || err == syscall.EINVAL {
-		return nil
-	}
-	return err
+	return syscall.SetsockoptString(fd, syscall.IPPROTO_IP, syscall.IP_OPTIONS, "")
 }

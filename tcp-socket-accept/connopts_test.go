@@ -35,3 +35,17 @@ func TestConnection(t *testing.T) {
 		t.Errorf("clearIPOptions(-1): %v; want EBADF", err)
 	}
 }
+
+// TestClearsIPOptionsOnEverySystem: an IPv4 client's IP options are
+// cleared on an IPv4 socket everywhere, and on an IPv6 socket on Linux
+// only, whose IPv6 sockets hand IPv4 options on to IPv4's code.
+func TestClearsIPOptionsOnEverySystem(t *testing.T) {
+	for _, sys := range []string{"linux", "freebsd", "openbsd", "netbsd", "dragonfly", "darwin"} {
+		if !clearsIPOptions(sys, false) {
+			t.Errorf("%s: IPv4 socket's options left", sys)
+		}
+		if got := clearsIPOptions(sys, true); got != (sys == "linux") {
+			t.Errorf("%s: an IPv4 client of an IPv6 socket has its options cleared: %v", sys, got)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"syscall"
 )
 
@@ -113,7 +114,7 @@ func (s *server) setOptions(fd int, conn connection) {
 			s.log.error("setsockopt " + o.label + ": " + err.Error())
 		}
 	}
-	if conn.ipv4 && !s.cfg.keepIPOptions {
+	if conn.ipv4 && !s.cfg.keepIPOptions && clearsIPOptions(runtime.GOOS, conn.mapped) {
 		if err := clearIPOptions(fd); err != nil {
 			s.log.errorFor("setsockopt IP_OPTIONS: "+err.Error(), "setsockopt IP_OPTIONS for "+conn.remoteIP+": "+err.Error())
 		}
