@@ -5,8 +5,8 @@ import (
 	"syscall"
 )
 
-// listening is what a listening socket is asked for; sock_linux.go and
-// sock_bsd.go say which options each system needs for it.
+// listening is what a listening socket is asked for; sock.go says which
+// options each system needs for it.
 type listening struct {
 	reuseAddress bool
 	reusePort    bool

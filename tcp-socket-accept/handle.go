@@ -74,9 +74,9 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 
 // serverShort tells whether a fork failed for want of what the server
 // itself is short of, not for anything of next-prog's: processes (the
-// user's RLIMIT_NPROC, a pids cgroup: EAGAIN), memory, or descriptors for
-// the pipe the fork reports an exec's failure on, which the child would
-// share. Those come back as children end and connections close.
+// user's RLIMIT_NPROC, a pids cgroup on Linux: EAGAIN), memory, or
+// descriptors for the pipe the fork reports an exec's failure on, which
+// the child would share. Those come back as children end and connections close.
 func serverShort(err error) bool {
 	switch err {
 	case syscall.EAGAIN, syscall.ENOMEM, syscall.EMFILE, syscall.ENFILE:

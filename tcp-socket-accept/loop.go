@@ -14,8 +14,9 @@ import (
 const backoff = 100 * time.Millisecond
 
 // loopsPerListener is how many goroutines accept on each listener. The
-// parent of a vfork waits until its child has got as far as exec; with
-// two loops, one accepts and forks while the other's child gets there.
+// parent of a fork waits until its child has got as far as exec (on
+// Linux a vfork, which has it wait anyway); with two loops, one accepts
+// and forks while the other's child gets there.
 const loopsPerListener = 2
 
 // serve accepts connections on every listener, for as long as it can be

@@ -13,9 +13,10 @@ import (
 // the server's descriptor 2, and every other descriptor the server
 // inherited; what the server opened itself is close-on-exec.
 //
-// syscall.ForkExec clones with CLONE_VFORK, which stays cheap however
-// large the server, and it leaves the child its signal dispositions at
-// their defaults and its signal mask as the server's threads have it.
+// syscall.ForkExec clones with CLONE_VFORK on Linux, which stays cheap
+// however large the server (the BSDs and macOS really fork, and copy the
+// server's page tables), and it leaves the child its signal dispositions
+// at their defaults and its signal mask as the server's threads have it.
 // Unlike os/exec it neither rewrites env nor needs a thread to wait.
 // The error is the system's, as execvp(3) would leave it in errno.
 func spawn(next []string, path string, env []string, conn int) (int, error) {

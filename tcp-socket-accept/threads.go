@@ -33,15 +33,16 @@ func threadsNeeded(procs, listeners int) int {
 
 // readyThreads has the runtime start, before the server serves, every
 // thread it can need (threadsNeeded), so that once it serves it never
-// needs a new one. At the user's process limit (RLIMIT_NPROC, which
-// counts threads on Linux, or a pids cgroup) a fork that fails is a
-// connection the server drops, but a thread the runtime cannot start is a
-// fatal error. It blocks goroutines in read(2) on a pipe, each holding a
-// thread, until the runtime has started the threads, then lets them all
-// go: the threads stay, idle, for the runtime to reuse. It returns how
-// many the runtime has, fewer than want if they could not be started
-// within 5 seconds or the pipe could not be made (at a descriptor limit
-// of 7 or so, where the server could not fork anyway).
+// needs a new one. At the user's limit of tasks (RLIMIT_NPROC, which
+// counts threads with processes on Linux, or a pids cgroup; NetBSD's
+// RLIMIT_NTHR; the other BSDs' RLIMIT_NPROC counts processes only) a fork
+// that fails is a connection the server drops, but a thread the runtime
+// cannot start is a fatal error. It blocks goroutines in read(2) on a
+// pipe, each holding a thread, until the runtime has started the
+// threads, then lets them all go: the threads stay, idle, for the runtime
+// to reuse. It returns how many the runtime has, fewer than want if they
+// could not be started within 5 seconds or the pipe could not be made (at
+// a descriptor limit of 7 or so, where the server could not fork anyway).
 func readyThreads(want int) (int, error) {
 	// A collection now, while threads can still be started, and not at
 	// the first connection: it starts the GC's workers.
