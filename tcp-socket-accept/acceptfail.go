@@ -94,14 +94,19 @@ func stillListens(l int) bool {
 // kernel's poller would not report one shut down.
 const watchInterval = 5 * time.Second
 
-// watchListeners drops, every watchInterval, each listener still served
-// that no longer listens, as a failed accept would drop it.
+// watchListeners checks the listeners every watchInterval.
 func (s *server) watchListeners() {
 	for {
 		time.Sleep(watchInterval)
-		for _, l := range s.live.shutDown(s.listeners) {
-			s.drop(l, "the socket no longer listens")
-		}
+		s.checkListeners()
+	}
+}
+
+// checkListeners drops each listener still served that no longer
+// listens, as a failed accept would drop it.
+func (s *server) checkListeners() {
+	for _, l := range s.live.shutDown(s.listeners) {
+		s.drop(l, "the socket no longer listens")
 	}
 }
 

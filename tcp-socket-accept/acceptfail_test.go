@@ -59,13 +59,7 @@ func TestStillListens(t *testing.T) {
 		t.Skip("the shut-down listener is Linux's")
 	}
 	listen := func() int {
-		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-		if err == nil {
-			err = syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
-		}
-		if err == nil {
-			err = syscall.Listen(fd, 5)
-		}
+		fd, err := loopbackListener()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,4 +98,16 @@ func TestStillListens(t *testing.T) {
 	if got := ls.shutDown([]int{ok, gone, dropped}); len(got) != 1 || got[0] != gone {
 		t.Errorf("shutDown lists %v; want [%d]", got, gone)
 	}
+}
+
+// loopbackListener is a listening socket on 127.0.0.1, any port.
+func loopbackListener() (int, error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		err = syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+	}
+	if err == nil {
+		err = syscall.Listen(fd, 5)
+	}
+	return fd, err
 }

@@ -3,8 +3,11 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,4 +122,54 @@ func TestOneOfTwoListenersShutDown(t *testing.T) {
 	if got, want := s.log(), dropped+"tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n"; got != want {
 		t.Errorf("stderr %q; want %q", got, want)
 	}
+}
+
+// TestListenersChecked: the check that the server makes every five
+// seconds where the poller misses a listener shut down drops the one
+// shut down with an ERROR line, and the last with a FATAL line and
+// status 1. It runs in a process of its own (the scenario "watch"),
+// Linux's SHUT_RD standing for the other systems' shutdown.
+func TestListenersChecked(t *testing.T) {
+	cmd := exec.Command(testkit.ProbePath())
+	cmd.Env = []string{"ACCEPT_SCENARIO=watch", "PATH=" + os.Getenv("PATH")}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("%v, want exit status 1: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	want := []string{
+		"scenario: ERROR: descriptor @A: the socket no longer listens; no longer served",
+		"scenario: FATAL: descriptor @B: the socket no longer listens",
+	}
+	if len(lines) != 3 || lines[0] == "" {
+		t.Fatalf("output %q; want the two listeners' descriptors, then %q", out, want)
+	}
+	want[0] = strings.Replace(want[0], "@A", strings.Fields(lines[0])[0], 1)
+	want[1] = strings.Replace(want[1], "@B", strings.Fields(lines[0])[1], 1)
+	if lines[1] != want[0] || lines[2] != want[1] {
+		t.Errorf("output\n%s\nwant\n%s\n%s", out, want[0], want[1])
+	}
+}
+
+// listenersChecked is the scenario "watch": two listeners, one shut
+// down, checked; then the other shut down, checked.
+func listenersChecked() error {
+	a, err := loopbackListener()
+	if err != nil {
+		return err
+	}
+	b, err := loopbackListener()
+	if err != nil {
+		return err
+	}
+	os.Stdout.WriteString(strconv.Itoa(a) + " " + strconv.Itoa(b) + "\n")
+	s := &server{listeners: []int{a, b}, live: newLiveListeners(2), log: logger{prog: "scenario"}}
+	s.checkListeners()
+	syscall.Shutdown(a, syscall.SHUT_RD)
+	s.checkListeners()
+	s.checkListeners()
+	syscall.Shutdown(b, syscall.SHUT_RD)
+	s.checkListeners()
+	return errors.New("still running after its last listener was shut down")
 }

@@ -25,6 +25,7 @@ import (
 var scenarios = map[string]func() error{
 	"recorded": recordedChildKept,
 	"forking":  unrecordedChildKept,
+	"watch":    listenersChecked,
 }
 
 func runScenario(name string) int {
