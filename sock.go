@@ -12,7 +12,8 @@ import (
 // system's manual and kernel for what these options do there.
 
 // sockNumbers are one system's numbers for the levels and options that a
-// listening socket may be asked for; those it lacks are left 0.
+// listening socket may be asked for; those it lacks are left 0, and
+// never set.
 type sockNumbers struct {
 	solSocket, soReuseAddr, soReusePort int
 	ipLevel, ipv6Level, ipv6V6Only      int
@@ -83,4 +84,23 @@ func bindAnyOption(sys string, n sockNumbers, ipv6 bool) (sockOption, error) {
 // not set at all.
 func alwaysV6Only(sys string) bool {
 	return sys == "openbsd" || sys == "dragonfly"
+}
+
+// systemName names sys, a value of runtime.GOOS, in messages.
+func systemName(sys string) string {
+	switch sys {
+	case "linux":
+		return "Linux"
+	case "freebsd":
+		return "FreeBSD"
+	case "netbsd":
+		return "NetBSD"
+	case "openbsd":
+		return "OpenBSD"
+	case "dragonfly":
+		return "DragonFly BSD"
+	case "darwin":
+		return "macOS"
+	}
+	return sys
 }

@@ -13,22 +13,3 @@ type sockOption struct {
 func setOption(fd int, o sockOption) error {
 	return syscall.SetsockoptInt(fd, o.level, o.name, o.value)
 }
-
-// systemName names sys, a value of runtime.GOOS, in messages.
-func systemName(sys string) string {
-	switch sys {
-	case "linux":
-		return "Linux"
-	case "freebsd":
-		return "FreeBSD"
-	case "netbsd":
-		return "NetBSD"
-	case "openbsd":
-		return "OpenBSD"
-	case "dragonfly":
-		return "DragonFly BSD"
-	case "darwin":
-		return "macOS"
-	}
-	return sys
-}
