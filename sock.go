@@ -78,6 +78,22 @@ func bindAnyOption(sys string, n sockNumbers, ipv6 bool) (sockOption, error) {
 	return sockOption{}, errors.New("--bind-to-any: not supported on " + systemName(sys) + ", which has no option to bind to an address no interface has")
 }
 
+// bindAnyNumbers are the numbers of the bind-to-any options on sys, which
+// package syscall defines for none of the systems that have them:
+// IP_BINDANY and IPV6_BINDANY (<netinet/in.h>, <netinet6/in6.h>) on
+// FreeBSD and NetBSD, SO_BINDANY (<sys/socket.h>) on OpenBSD.
+func bindAnyNumbers(sys string) (ip, ipv6, so int) {
+	switch sys {
+	case "freebsd":
+		return 0x18, 0x40, 0
+	case "netbsd":
+		return 27, 64, 0
+	case "openbsd":
+		return 0, 0, 0x1000
+	}
+	return 0, 0, 0
+}
+
 // alwaysV6Only tells whether sys's IPv6 sockets are IPv6-only for good,
 // as package net takes OpenBSD's and DragonFly's to be
 // (net/ipsock_posix.go): IPV6_V6ONLY cannot be turned off there, and is

@@ -18,23 +18,12 @@ func openSocket(family int) (int, error) {
 	return fd, err
 }
 
-// sysNumbers are this system's numbers for sock.go. Package syscall
-// defines the bind-to-any options for none of the systems that have them,
-// so they are written out; sock.go sets each only where it exists.
+// sysNumbers are this system's numbers for sock.go.
 func sysNumbers() sockNumbers {
 	n := sockNumbers{
 		solSocket: syscall.SOL_SOCKET, soReuseAddr: syscall.SO_REUSEADDR, soReusePort: syscall.SO_REUSEPORT,
 		ipLevel: syscall.IPPROTO_IP, ipv6Level: syscall.IPPROTO_IPV6, ipv6V6Only: syscall.IPV6_V6ONLY,
 	}
-	switch runtime.GOOS {
-	case "freebsd":
-		n.ipBindAny = 0x18   // IP_BINDANY, <netinet/in.h>
-		n.ipv6BindAny = 0x40 // IPV6_BINDANY, <netinet6/in6.h>
-	case "netbsd":
-		n.ipBindAny = 27   // IP_BINDANY, <netinet/in.h>
-		n.ipv6BindAny = 64 // IPV6_BINDANY, <netinet6/in6.h>
-	case "openbsd":
-		n.soBindAny = 0x1000 // SO_BINDANY, <sys/socket.h>
-	}
+	n.ipBindAny, n.ipv6BindAny, n.soBindAny = bindAnyNumbers(runtime.GOOS)
 	return n
 }

@@ -73,6 +73,18 @@ func TestListeningOptionsOnEverySystem(t *testing.T) {
 	}
 }
 
+// TestBindAnyNumbers checks the bind-to-any numbers that the BSD builds
+// set, which package syscall does not define, against each system's
+// headers.
+func TestBindAnyNumbers(t *testing.T) {
+	for sys, want := range headerNumbers {
+		ip, ipv6, so := bindAnyNumbers(sys)
+		if sys != "linux" && (ip != want.ipBindAny || ipv6 != want.ipv6BindAny || so != want.soBindAny) {
+			t.Errorf("%s: IP_BINDANY %d, IPV6_BINDANY %d, SO_BINDANY %d; want %d, %d, %d", sys, ip, ipv6, so, want.ipBindAny, want.ipv6BindAny, want.soBindAny)
+		}
+	}
+}
+
 // TestSysNumbers checks the numbers this build sets against its
 // system's headers, as written above (MIPS numbers its socket options
 // apart).

@@ -24,12 +24,15 @@ const (
 // administrator runs ss -K) fails every accept on Linux with EINVAL at
 // once and for ever, so an error not known to be passing ends the
 // serving of the listener rather than being retried. On OpenBSD and
-// DragonFly it fails with ECONNABORTED for ever, the error that a client
-// which reset before it was accepted also gives (doaccept,
-// soaccept_predicate), so there the listener is asked.
+// DragonFly it fails with ECONNABORTED for ever (doaccept,
+// soaccept_predicate), and on NetBSD too once a holder of the socket has
+// made it blocking (its non-blocking mode is the socket's, shared): the
+// error of a client that reset before it was accepted. So outside Linux
+// an ECONNABORTED asks the listener whether it still listens, which
+// costs three system calls where it is a client's.
 func acceptFailure(sys string, err error) failure {
 	switch {
-	case err == syscall.ECONNABORTED && abortMayLast(sys):
+	case err == syscall.ECONNABORTED && sys != "linux":
 		return abortedOrShutDown
 	case err == syscall.ECONNABORTED:
 		return oneClient
@@ -37,14 +40,12 @@ func acceptFailure(sys string, err error) failure {
 		return shortOfResource
 	case sys == "linux" && passedOnByLinux(err):
 		return oneClient
+	case sys == "darwin" && (err == syscall.EPERM || err == syscall.EACCES):
+		// macOS takes the connection off the queue before its MAC
+		// policy and socket filters may refuse it (accept_nocancel).
+		return oneClient
 	}
 	return listenerGone
-}
-
-// abortMayLast tells whether accept on sys says ECONNABORTED for ever once
-// the listener is shut down.
-func abortMayLast(sys string) bool {
-	return sys == "openbsd" || sys == "dragonfly"
 }
 
 // passedOnByLinux tells whether err is one that Linux's accept(2) passes
@@ -60,14 +61,14 @@ func passedOnByLinux(err error) bool {
 	return isNoNet(err)
 }
 
-// pollerMissesShutdown tells whether the kernel's poller on sys never
-// reports a listener that is shut down under the server: the kqueue
+// pollerMissesShutdown tells whether the kernel's poller on sys may
+// never report a listener that is shut down under the server: the kqueue
 // filters of OpenBSD, NetBSD and DragonFly look only at the queue of
 // connections (filt_soread, filt_solisten), and a listener shut down
-// with SHUT_WR has none to queue again. There the server checks its
-// listeners every watchInterval (watchListeners). Linux's epoll reports
-// it; FreeBSD's listener goes on listening, and macOS refuses to shut
-// one down (ENOTCONN).
+// queues none again (but on DragonFly after SHUT_RD). There the server
+// checks its listeners every watchInterval (watchListeners). Linux's
+// epoll reports it; FreeBSD's listener goes on listening, and macOS
+// refuses to shut one down (ENOTCONN).
 func pollerMissesShutdown(sys string) bool {
 	return sys == "openbsd" || sys == "netbsd" || sys == "dragonfly"
 }
@@ -75,9 +76,9 @@ func pollerMissesShutdown(sys string) bool {
 // stillListens tells whether the listener l still listens, as far as its
 // system shows it: after shutdown(2) Linux turns SO_ACCEPTCONN off;
 // OpenBSD, NetBSD and DragonFly detach the socket from TCP on SHUT_WR,
-// so that its address can no longer be read, and empty its receive
-// buffer on SHUT_RD (sorflush). A check that fails for want of memory
-// says nothing.
+// so that its address can no longer be read, and on SHUT_RD set the size
+// of its receive buffer to 0 (sorflush). A check that fails for want of
+// memory says nothing.
 func stillListens(l int) bool {
 	if _, err := syscall.Getsockname(l); err != nil && err != syscall.ENOBUFS && err != syscall.ENOMEM {
 		return false
@@ -85,7 +86,7 @@ func stillListens(l int) bool {
 	if n, err := syscall.GetsockoptInt(l, syscall.SOL_SOCKET, syscall.SO_RCVBUF); err == nil && n == 0 {
 		return false
 	}
-	// DragonFly has no SO_ACCEPTCONN to read (ENOPROTOOPT).
+	// macOS and DragonFly have no SO_ACCEPTCONN to read (ENOPROTOOPT).
 	on, err := syscall.GetsockoptInt(l, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
 	return err != nil || on != 0
 }
@@ -122,14 +123,18 @@ func newLiveListeners(n int) *liveListeners {
 	return &liveListeners{dropped: map[int]bool{}, left: n}
 }
 
-// shutDown lists the listeners of ls still served that no longer listen.
+// isDropped tells whether l is no longer served.
+func (ls *liveListeners) isDropped(l int) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.dropped[l]
+}
+
+// shutDown lists those of listeners still served that no longer listen.
 func (ls *liveListeners) shutDown(listeners []int) []int {
 	var gone []int
 	for _, l := range listeners {
-		ls.mu.Lock()
-		dropped := ls.dropped[l]
-		ls.mu.Unlock()
-		if !dropped && !stillListens(l) {
+		if !ls.isDropped(l) && !stillListens(l) {
 			gone = append(gone, l)
 		}
 	}

@@ -16,8 +16,8 @@ func TestAcceptFailureOnEverySystem(t *testing.T) {
 		systems []string
 		want    failure
 	}{
-		{syscall.ECONNABORTED, []string{"linux", "freebsd", "netbsd", "darwin"}, oneClient},
-		{syscall.ECONNABORTED, []string{"openbsd", "dragonfly"}, abortedOrShutDown},
+		{syscall.ECONNABORTED, []string{"linux"}, oneClient},
+		{syscall.ECONNABORTED, []string{"freebsd", "openbsd", "netbsd", "dragonfly", "darwin"}, abortedOrShutDown},
 		{syscall.EMFILE, all, shortOfResource},
 		{syscall.ENFILE, all, shortOfResource},
 		{syscall.ENOBUFS, all, shortOfResource},
@@ -26,6 +26,9 @@ func TestAcceptFailureOnEverySystem(t *testing.T) {
 		{syscall.EPERM, []string{"linux"}, oneClient},
 		{syscall.ETIMEDOUT, []string{"linux"}, oneClient},
 		{syscall.EHOSTUNREACH, []string{"linux"}, oneClient},
+		{syscall.EPERM, []string{"darwin"}, oneClient},
+		{syscall.EACCES, []string{"darwin"}, oneClient},
+		{syscall.EPERM, []string{"freebsd", "openbsd", "netbsd", "dragonfly"}, listenerGone},
 		{syscall.EPROTO, []string{"freebsd", "openbsd", "netbsd", "dragonfly", "darwin"}, listenerGone},
 		{syscall.ETIMEDOUT, []string{"freebsd", "openbsd", "netbsd", "dragonfly", "darwin"}, listenerGone},
 		{syscall.EINVAL, all, listenerGone},
@@ -47,6 +50,11 @@ func TestAcceptFailureOnEverySystem(t *testing.T) {
 	for sys, want := range map[string]bool{"linux": false, "freebsd": false, "darwin": false, "openbsd": true, "netbsd": true, "dragonfly": true} {
 		if got := pollerMissesShutdown(sys); got != want {
 			t.Errorf("pollerMissesShutdown(%q) = %v; want %v", sys, got, want)
+		}
+	}
+	for sys, want := range map[string]bool{"linux": true, "freebsd": true, "openbsd": true, "netbsd": true, "darwin": false, "dragonfly": false} {
+		if got := readsAcceptConn(sys); got != want {
+			t.Errorf("readsAcceptConn(%q) = %v; want %v", sys, got, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"math"
+	"runtime"
 	"strconv"
 	"syscall"
 )
@@ -82,6 +83,11 @@ func checkListener(fd int) error {
 	default:
 		return errors.New("not a TCP socket")
 	}
+	if !readsAcceptConn(runtime.GOOS) {
+		// A socket that does not listen fails its first accept, with
+		// EINVAL, which ends the serving of it (acceptFailure).
+		return nil
+	}
 	listening, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
 	if err != nil {
 		return errors.New("getsockopt SO_ACCEPTCONN: " + err.Error())
@@ -90,6 +96,13 @@ func checkListener(fd int) error {
 		return errors.New("socket is not listening")
 	}
 	return nil
+}
+
+// readsAcceptConn tells whether sys answers getsockopt SO_ACCEPTCONN:
+// macOS (sogetoptlock) and DragonFly (sogetopt) have no such case, and
+// say ENOPROTOOPT for every socket.
+func readsAcceptConn(sys string) bool {
+	return sys != "darwin" && sys != "dragonfly"
 }
 
 func readyListener(fd int) error {

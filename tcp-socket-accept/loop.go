@@ -54,6 +54,13 @@ func (s *server) pollListeners() []syscall.RawConn {
 func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 	for {
 		fd, sa, err := s.acceptWithSlot(rc, l)
+		if err == nil && s.live.isDropped(l) {
+			// Dropped by checkListeners while this loop waited: a
+			// connection queued before the shutdown is not served.
+			s.kids.unreserve()
+			syscall.Close(fd)
+			return
+		}
 		if err == nil {
 			rest := s.handle(fd, sa)
 			syscall.Close(fd)

@@ -4,10 +4,9 @@ package main
 
 import "syscall"
 
-// On the BSDs and macOS package syscall has no waitid or wait6 (FreeBSD,
-// NetBSD and DragonFly have the wait6 system call, with WNOWAIT; OpenBSD
-// and macOS have waitid, which Go reaches only through libc there), so
-// the reaper waits in wait4 for any child, which collects it at once and
+// On the BSDs and macOS package syscall offers neither waitid nor wait6
+// (FreeBSD, NetBSD and DragonFly have the wait6 system call, with
+// WNOWAIT, OpenBSD and macOS waitid), so the reaper waits in wait4 for any child, which collects it at once and
 // frees its pid before the reaper takes the children's lock. In that
 // moment a signal sent to every child can reach the pid, and so the
 // process given it next; and a fork in progress can be given it for its
