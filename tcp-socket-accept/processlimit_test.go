@@ -75,9 +75,9 @@ func TestAtPidsCgroup(t *testing.T) {
 }
 
 // serveAtLimit runs argv, a server under a limit, loaded by 40 clients at
-// once for half a second, which reach the limit; it must run on, on the
-// threads it had when it first served, drop clients with one ERROR line
-// (limited), and serve again when its children have ended. It tells
+// once for half a second, and on until they reach the limit; it must run
+// on, on the threads it had when it first served, drop clients with one
+// ERROR line (limited), and serve again when its children have ended. It tells
 // whether the run passed.
 func serveAtLimit(t *testing.T, run int, argv []string) bool {
 	t.Helper()
@@ -95,7 +95,14 @@ func serveAtLimit(t *testing.T, run int, argv []string) bool {
 	}
 	before := threads(t, s.proc.Pid)
 	stop := hammer(addr, 40, nil)
+	// Half a second reaches the limit on an idle machine; a loaded one
+	// (CI, the suites of several builds at once) may fork too slowly to
+	// fill it by then, so the load lasts until a fork is refused, for 5
+	// seconds at most.
 	time.Sleep(500 * time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !strings.Contains(s.log(), ", unable to fork: "); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	stop()
 	if !s.alive() {
 		t.Errorf("run %d: the server ended at the limit; stderr:\n%s", run, s.log())
