@@ -83,11 +83,11 @@ func isNumericHost(host string) bool {
 // else, unless numeric forbids it, asks the system's resolver. family is
 // what --check-interfaces narrowed the lookup to, which glibc's hosts file
 // reader applies as it reads: asked for IPv4, it reads an entry of ::1 as
-// 127.0.0.1. Package net does not say where an address came from, so a
-// ::1 from DNS is read the same way.
+// 127.0.0.1 (loopbackAs4). Package net does not say where an address came
+// from, so a ::1 from DNS is read the same way.
 func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 	if host == "*" {
-		return wildcard(), nil
+		return wildcard(runtime.GOOS), nil
 	}
 	if ip, ok := parseIP(host); ok {
 		return []netip.Addr{ip}, nil
@@ -119,7 +119,7 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 			continue
 		}
 		ip = ip.Unmap().WithZone(f.Zone)
-		if family == syscall.AF_INET && ip == ipv6Loopback() {
+		if family == syscall.AF_INET && ip == ipv6Loopback() && loopbackAs4(runtime.GOOS) {
 			ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 		}
 		ips = append(ips, ip)
@@ -130,15 +130,31 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 	return ips, nil
 }
 
-// wildcard is what glibc's getaddrinfo gives for no host with AI_PASSIVE,
-// in the order it gives them. It makes :: then 0.0.0.0, then sorts them
-// by RFC 3484 with its default tables (no /etc/gai.conf is read here),
-// and 0.0.0.0 comes first by rule 5, matching label: the kernel routes a
-// connection to 0.0.0.0 from 127.0.0.1, which shares its label, and one
-// to :: from ::1, which does not. Measured with glibc 2.36, loopback only
-// and with global IPv4 and IPv6 addresses alike.
-func wildcard() []netip.Addr {
+// wildcard is what the C library's getaddrinfo on sys, a value of
+// runtime.GOOS, gives for no host with AI_PASSIVE, in the order it gives
+// them. glibc makes :: then 0.0.0.0, then sorts them by RFC 3484 with its
+// default tables (no /etc/gai.conf is read here), and 0.0.0.0 comes first
+// by rule 5, matching label: the kernel routes a connection to 0.0.0.0
+// from 127.0.0.1, which shares its label, and one to :: from ::1, which
+// does not (measured with glibc 2.36, loopback only and with global IPv4
+// and IPv6 addresses alike). FreeBSD's, NetBSD's and DragonFly's make ::
+// first, from their table of families (explore[]), and sort only the
+// addresses of a name; macOS's sort ties them, and leaves :: first.
+// OpenBSD's asks its families in resolv.conf's order, IPv4 first unless
+// told otherwise.
+func wildcard(sys string) []netip.Addr {
+	switch sys {
+	case "freebsd", "netbsd", "dragonfly", "darwin":
+		return []netip.Addr{netip.IPv6Unspecified(), netip.IPv4Unspecified()}
+	}
 	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+}
+
+// loopbackAs4 tells whether the C library of sys, asked for IPv4
+// addresses, reads a hosts-file entry of ::1 as 127.0.0.1, as glibc's
+// does; the BSDs' and macOS's skip it.
+func loopbackAs4(sys string) bool {
+	return sys == "linux"
 }
 
 // withScopes reads each address's zone, as glibc does while it parses
