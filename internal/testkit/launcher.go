@@ -60,9 +60,9 @@ func RawEnviron() ([]string, error) {
 // The state that TestTransparency launches from.
 var (
 	LaunchIgnored = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGTSTP, syscall.SIGTTOU}
-	// LaunchIgnoredRT is ignored too: a signal that the Go runtime
-	// leaves as it found it.
-	LaunchIgnoredRT = syscall.Signal(34)
+	// LaunchIgnoredRT are ignored too: signals that the Go runtime
+	// leaves as it found them.
+	LaunchIgnoredRT = []syscall.Signal{32, 34}
 	LaunchBlocked   = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTERM, syscall.SIGUSR2, syscall.SIGCHLD, syscall.SIGWINCH}
 )
 
@@ -81,12 +81,14 @@ func launcherState() {
 	for _, sig := range LaunchIgnored {
 		signal.Ignore(sig)
 	}
-	// Signal 34, which package os/signal cannot take, ignored with the
-	// kernel's struct sigaction: a handler of SIG_IGN (1), no flags, no
-	// restorer, an empty mask.
+	// Signals 32 and 34, which package os/signal cannot take, ignored
+	// with the kernel's struct sigaction: a handler of SIG_IGN (1), no
+	// flags, no restorer, an empty mask.
 	ign := [4]uintptr{1, 0, 0, 0}
-	if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(LaunchIgnoredRT), uintptr(unsafe.Pointer(&ign)), 0, 8, 0, 0); errno != 0 {
-		panic(errno)
+	for _, sig := range LaunchIgnoredRT {
+		if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&ign)), 0, 8, 0, 0); errno != 0 {
+			panic(errno)
+		}
 	}
 	// The mask is the thread's: block on the thread that will exec.
 	runtime.LockOSThread()
