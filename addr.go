@@ -87,7 +87,7 @@ func isNumericHost(host string) bool {
 // from, so a ::1 from DNS is read the same way.
 func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 	if host == "*" {
-		return wildcard(runtime.GOOS), nil
+		return wildcard(runtime.GOOS, !probesIPv6(runtime.GOOS) || ipv6Sockets()), nil
 	}
 	if ip, ok := parseIP(host); ok {
 		return []netip.Addr{ip}, nil
@@ -132,22 +132,43 @@ func lookupHost(host string, numeric bool, family int) ([]netip.Addr, error) {
 
 // wildcard is what the C library's getaddrinfo on sys, a value of
 // runtime.GOOS, gives for no host with AI_PASSIVE, in the order it gives
-// them. glibc makes :: then 0.0.0.0, then sorts them by RFC 3484 with its
-// default tables (no /etc/gai.conf is read here), and 0.0.0.0 comes first
-// by rule 5, matching label: the kernel routes a connection to 0.0.0.0
-// from 127.0.0.1, which shares its label, and one to :: from ::1, which
-// does not (measured with glibc 2.36, loopback only and with global IPv4
-// and IPv6 addresses alike). FreeBSD's, NetBSD's and DragonFly's make ::
-// first, from their table of families (explore[]), and sort only the
-// addresses of a name; macOS's sort ties them, and leaves :: first.
-// OpenBSD's asks its families in resolv.conf's order, IPv4 first unless
-// told otherwise.
-func wildcard(sys string) []netip.Addr {
-	switch sys {
-	case "freebsd", "netbsd", "dragonfly", "darwin":
+// them; v6 is whether IPv6 sockets can be opened, where it asks
+// (probesIPv6). glibc makes :: then 0.0.0.0, then sorts them by RFC 3484
+// with its default tables (no /etc/gai.conf is read here), and 0.0.0.0
+// comes first by rule 5, matching label: the kernel routes a connection
+// to 0.0.0.0 from 127.0.0.1, which shares its label, and one to :: from
+// ::1, which does not (measured with glibc 2.36, loopback only and with
+// global IPv4 and IPv6 addresses alike). FreeBSD's, NetBSD's and
+// DragonFly's make :: first, from their table of families (explore[]),
+// and sort only the addresses of a name. macOS's sort finds the two
+// alike, and as read leaves :: first. OpenBSD's asks its families in
+// resolv.conf's order, IPv4 first unless told otherwise.
+func wildcard(sys string, v6 bool) []netip.Addr {
+	switch {
+	case !v6:
+		return []netip.Addr{netip.IPv4Unspecified()}
+	case sys == "freebsd", sys == "netbsd", sys == "dragonfly", sys == "darwin":
 		return []netip.Addr{netip.IPv6Unspecified(), netip.IPv4Unspecified()}
 	}
 	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+}
+
+// probesIPv6 tells whether the getaddrinfo of sys gives :: for no host
+// only if it can open an IPv6 socket (explore_null): FreeBSD's, NetBSD's
+// and DragonFly's, which leave it out in a kernel without IPv6, or a
+// jail without it.
+func probesIPv6(sys string) bool {
+	return sys == "freebsd" || sys == "netbsd" || sys == "dragonfly"
+}
+
+// ipv6Sockets tells whether an IPv6 socket can be opened, as explore_null
+// asks: one that fails for want of descriptors says nothing.
+func ipv6Sockets() bool {
+	fd, err := syscall.Socket(syscall.AF_INET6, syscall.SOCK_DGRAM, 0)
+	if err == nil {
+		syscall.Close(fd)
+	}
+	return err == nil || err == syscall.EMFILE
 }
 
 // loopbackAs4 tells whether the C library of sys, asked for IPv4

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -172,4 +173,54 @@ func listenersChecked() error {
 	syscall.Shutdown(b, syscall.SHUT_RD)
 	s.checkListeners()
 	return errors.New("still running after its last listener was shut down")
+}
+
+// TestDroppedListenerServesNoMore: a loop of a listener that the check
+// has dropped while the loop waited closes the connection it then takes,
+// unserved, gives back the slot it held, and ends.
+func TestDroppedListenerServesNoMore(t *testing.T) {
+	fd, err := loopbackListener()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Closed only once the loop has ended: a loop that still runs would
+	// take the close for a listener gone, and end the test binary.
+	f := os.NewFile(uintptr(fd), "listener")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cfg: config{next: []string{"echo", "served"}}, env: []string{"PATH=/usr/bin:/bin"}, path: "/usr/bin:/bin",
+		listeners: []int{fd}, live: newLiveListeners(2), kids: newChildren(10, 0), log: logger{prog: "test"}}
+	s.live.drop(fd)
+	c, err := net.Dial("tcp", testkit.SockaddrText(sa))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan struct{})
+	go func() {
+		s.acceptFrom(rc, fd)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the loop of a dropped listener did not end")
+	}
+	f.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil || os.IsTimeout(err) {
+		t.Errorf("the client read %d bytes, %v; want the connection closed", n, err)
+	}
+	s.kids.mu.Lock()
+	reserved := s.kids.reserved
+	s.kids.mu.Unlock()
+	if reserved != 0 {
+		t.Errorf("%d slots still held; want none", reserved)
+	}
 }

@@ -82,9 +82,12 @@ func launcherState() {
 		signal.Ignore(sig)
 	}
 	// Signals 32 and 34, which package os/signal cannot take, ignored
-	// with the kernel's struct sigaction: a handler of SIG_IGN (1), no
-	// flags, no restorer, an empty mask.
-	ign := [4]uintptr{1, 0, 0, 0}
+	// with the kernel's struct sigaction (x86's and the generic one): a
+	// handler of SIG_IGN (1), no flags, no restorer, an empty mask.
+	ign := struct {
+		handler, flags, restorer uintptr
+		mask                     uint64
+	}{handler: 1}
 	for _, sig := range LaunchIgnoredRT {
 		if _, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&ign)), 0, 8, 0, 0); errno != 0 {
 			panic(errno)
