@@ -42,7 +42,7 @@ func acceptFailure(sys string, err error) failure {
 		return oneClient
 	case sys == "darwin" && (err == syscall.EPERM || err == syscall.EACCES):
 		// macOS takes the connection off the queue before its MAC
-		// policy and socket filters may refuse it (accept_nocancel).
+		// policy may refuse it (accept_nocancel).
 		return oneClient
 	}
 	return listenerGone
