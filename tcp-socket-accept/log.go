@@ -6,12 +6,13 @@ import (
 	"time"
 )
 
-// logger writes the server's lines on descriptor 2: ERROR lines always,
-// as often as limit lets them, the C original's status lines with -v, in
-// order.
+// logger writes the server's lines on descriptor 2: ERROR lines unless
+// quiet (-q), as often as limit lets them, the C original's status lines
+// with -v, in order. FATAL lines are fatal's, and always written.
 type logger struct {
 	prog    string
 	verbose bool
+	quiet   bool
 	limit   *lineLimit // nil: none
 	order   *lineOrder // for the -v lines
 }
@@ -26,6 +27,9 @@ func (l logger) error(msg string) {
 // errorFor is error for a line that names one client: cause is the line
 // without the client, which the limit counts by.
 func (l logger) errorFor(cause, msg string) {
+	if l.quiet {
+		return
+	}
 	note, ok := l.limit.allow(cause, time.Now())
 	if ok {
 		writeStderr(l.prog + ": ERROR: " + msg + note + "\n")

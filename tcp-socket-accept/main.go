@@ -86,7 +86,7 @@ func newServer(prog string, c config) (*server, error) {
 		env:       env,
 		path:      searchPath(env),
 		kids:      newChildren(c.limit, c.perHost),
-		log:       logger{prog: prog, verbose: c.verbose, limit: newLineLimit(), order: newLineOrder()},
+		log:       logger{prog: prog, verbose: c.verbose, quiet: c.quiet, limit: newLineLimit(), order: newLineOrder()},
 	}
 	if c.rules != "" {
 		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}

@@ -6,7 +6,8 @@ import (
 
 // config is everything the command line says, handed from step to step.
 type config struct {
-	verbose       bool
+	verbose       bool // -v: the status lines
+	quiet         bool // -q: not even the ERROR lines
 	keepalives    bool
 	noDelay       bool
 	keepIPOptions bool
@@ -24,11 +25,19 @@ func (c *config) grammar() grammar {
 	return grammar{
 		operands: "{next-prog...}",
 		options: []option{
-			{long: "verbose", short: 'v', help: "Print status messages.", set: on(&c.verbose)},
+			{long: "verbose", short: 'v', help: "Print status messages.", set: c.speak(true, false)},
+			{long: "quiet", short: 'q', help: "Print no error messages.", set: c.speak(false, true)},
+			{long: "errors", short: 'Q', help: "Print error messages, not status messages (the default).", set: c.speak(false, false)},
 			{long: "keepalives", short: 'k', help: "Turn on TCP keepalives.", set: on(&c.keepalives)},
-			{long: "no-keepalives", help: "Leave TCP keepalives off (the default).", set: func(string) error { c.keepalives = false; return nil }},
+			{long: "no-keepalives", help: "Leave TCP keepalives off (the default).", set: off(&c.keepalives)},
 			{long: "no-delay", short: 'D', help: "Turn off the TCP Nagle algorithm.", set: on(&c.noDelay)},
+			{long: "delay", short: 'd', help: "Leave the TCP Nagle algorithm on (the default).", set: off(&c.noDelay)},
 			{long: "no-kill-IP-options", short: 'o', help: "Leave IP options on connections.", set: on(&c.keepIPOptions)},
+			{long: "kill-IP-options", short: 'O', help: "Clear IP options on connections (the default).", set: off(&c.keepIPOptions)},
+			{long: "no-remote-host", short: 'H', help: "Look up no client host name (always).", set: nothing},
+			{long: "no-remote-info", short: 'R', help: "Ask no ident server (always).", set: nothing},
+			{long: "remote-info", short: 'r', help: "Not supported: ask the client's ident server.", set: noIdent},
+			{long: "ident-timeout", short: 't', value: "seconds", help: "Not supported: the ident server's timeout.", set: noIdent},
 			{long: "connection-limit", short: 'c', value: "number", help: "Specify the maximum number of simultaneous connections (default 40).", set: count(&c.limit)},
 			{long: "per-host-limit", short: 'C', value: "number", help: "Specify the maximum number of simultaneous connections from one address.", set: count(&c.perHost)},
 			{long: "localname", short: 'l', value: "name", help: "Set $TCPLOCALHOST to name.", set: func(s string) error {
@@ -45,6 +54,28 @@ func (c *config) grammar() grammar {
 			{long: "rules-optional", short: 'X', help: "With -x, allow every connection while the rules file does not exist.", set: on(&c.rulesOptional)},
 		},
 	}
+}
+
+// speak sets how much the server says on standard error, as tcpserver's
+// -v, -q and -Q do: the last of them wins.
+func (c *config) speak(verbose, quiet bool) func(string) error {
+	return func(string) error {
+		c.verbose, c.quiet = verbose, quiet
+		return nil
+	}
+}
+
+func off(b *bool) func(string) error {
+	return func(string) error { *b = false; return nil }
+}
+
+// nothing is the setting of a tcpserver option that asks for what the
+// server always does, so that tcpserver's command lines move as written.
+func nothing(string) error { return nil }
+
+// noIdent refuses tcpserver's ident options, -r and -t.
+func noIdent(string) error {
+	return errors.New("not supported: the server asks no ident server (RFC 1413) for TCPREMOTEINFO; use -R, or leave the option out")
 }
 
 func count(n *int) func(string) error {

@@ -58,6 +58,14 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-", "a"}, config{limit: 40, next: []string{"-", "a"}}},
 		{[]string{"-Xx", "r.cdb", "-x/etc/tcp.cdb", "cat"}, config{limit: 40, rules: "/etc/tcp.cdb", rulesOptional: true, next: []string{"cat"}}},
 		{[]string{"--rules", "a.cdb", "--rules-optional", "cat"}, config{limit: 40, rules: "a.cdb", rulesOptional: true, next: []string{"cat"}}},
+		// tcpserver's letters, as axfrdns-conf writes them: the last of
+		// -v, -q and -Q wins, -d and -O undo -D and -o, -H and -R ask for
+		// what the server always does.
+		{[]string{"-vDRHl0", "-x", "tcp.cdb", "--", "axfrdns"}, config{verbose: true, noDelay: true, limit: 40, localName: "0", hasLocalName: true, rules: "tcp.cdb", next: []string{"axfrdns"}}},
+		{[]string{"-vq", "cat"}, config{quiet: true, limit: 40, next: []string{"cat"}}},
+		{[]string{"-qv", "cat"}, config{verbose: true, limit: 40, next: []string{"cat"}}},
+		{[]string{"-vQ", "-Dd", "-oO", "cat"}, config{limit: 40, next: []string{"cat"}}},
+		{[]string{"--quiet", "--errors", "--no-remote-host", "--no-remote-info", "--delay", "--kill-IP-options", "cat"}, config{limit: 40, next: []string{"cat"}}},
 	}
 	for _, c := range cases {
 		got, req, err := parseArgs(c.args)
@@ -75,10 +83,18 @@ func TestHelpText(t *testing.T) {
 	want := `Usage: tcp-socket-accept [OPTION...] {next-prog...}
 Options:
   -v, --verbose                  Print status messages.
+  -q, --quiet                    Print no error messages.
+  -Q, --errors                   Print error messages, not status messages (the default).
   -k, --keepalives               Turn on TCP keepalives.
       --no-keepalives            Leave TCP keepalives off (the default).
   -D, --no-delay                 Turn off the TCP Nagle algorithm.
+  -d, --delay                    Leave the TCP Nagle algorithm on (the default).
   -o, --no-kill-IP-options       Leave IP options on connections.
+  -O, --kill-IP-options          Clear IP options on connections (the default).
+  -H, --no-remote-host           Look up no client host name (always).
+  -R, --no-remote-info           Ask no ident server (always).
+  -r, --remote-info              Not supported: ask the client's ident server.
+  -t, --ident-timeout seconds    Not supported: the ident server's timeout.
   -c, --connection-limit number  Specify the maximum number of simultaneous connections (default 40).
   -C, --per-host-limit number    Specify the maximum number of simultaneous connections from one address.
   -l, --localname name           Set $TCPLOCALHOST to name.

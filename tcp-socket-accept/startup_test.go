@@ -55,6 +55,11 @@ func TestBadOptions(t *testing.T) {
 		{[]string{"--verbose=1", "cat"}, "--verbose=1: option takes no argument"},
 		{[]string{"--help=1", "cat"}, "option takes no argument"},
 		{[]string{"--bogus", "cat"}, "--bogus: unknown option"},
+		// tcpserver's ident options.
+		{[]string{"-vr", "cat"}, "-r: not supported: the server asks no ident server (RFC 1413) for TCPREMOTEINFO; use -R, or leave the option out"},
+		{[]string{"-t", "26", "cat"}, "-t 26: not supported: the server asks no ident server"},
+		{[]string{"-Rt26", "cat"}, "-t 26: not supported"},
+		{[]string{"--remote-info", "cat"}, "--remote-info: not supported"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,5 +105,38 @@ func TestInheritedChildIgnored(t *testing.T) {
 	}
 	if kids := machine.ChildPids(s.proc.Pid); len(kids) != 2 {
 		t.Errorf("children %v; want the two connections' only (the sleep reaped)", kids)
+	}
+}
+
+// TestQuiet: -q silences the ERROR lines (here, a next-prog that does not
+// exist, for every client), not the FATAL line of the last listener gone;
+// of -v, -q and -Q the last wins, as in tcpserver.
+func TestQuiet(t *testing.T) {
+	for _, c := range []struct {
+		opts []string
+		want string // the server's lines, as a pattern
+	}{
+		{[]string{"-q"}, `^tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n$`},
+		{[]string{"-vq"}, `^tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n$`},
+		{[]string{"-qQ"}, `^(tcp-socket-accept: ERROR: /nonexistent/prog: no such file or directory\n){2}tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n$`},
+		{[]string{"-qv"}, `^(tcp-socket-accept: ERROR: /nonexistent/prog: no such file or directory\n){2}tcp-socket-accept: FATAL: descriptor 3: accept: invalid argument\n$`},
+	} {
+		t.Run(strings.Join(c.opts, " "), func(t *testing.T) {
+			l, addr := listener(t, "127.0.0.1", -1)
+			s := start(t, serverSpec{argv: accept(append(c.opts, "/nonexistent/prog")...), files: []*os.File{l}})
+			for i := 0; i < 2; i++ {
+				if got := served(t, addr); got != "" {
+					t.Errorf("client %d got %q; want the connection closed", i, got)
+				}
+				// Two lines of one cause in a moment would be one.
+				time.Sleep(250 * time.Millisecond)
+			}
+			syscall.Shutdown(int(l.Fd()), syscall.SHUT_RD)
+			s.waitExit()
+			<-s.done
+			if log := s.log(); !regexp.MustCompile(c.want).MatchString(log) {
+				t.Errorf("stderr %q; want %s", log, c.want)
+			}
+		})
 	}
 }
