@@ -13,6 +13,7 @@ type config struct {
 	combine4and6    bool
 	upstart         bool
 	systemd         bool
+	printPort       bool // -1
 	backlog         int
 
 	host    string
@@ -36,6 +37,7 @@ func (c *config) grammar() grammar {
 			{long: "upstart-compatibility", help: "Set $UPSTART_FDS and $UPSTART_EVENTS for compatibility with upstart.", set: on(&c.upstart)},
 			{long: "systemd-compatibility", help: "Set $LISTEN_FDS and $LISTEN_PID for compatibility with systemd.", set: on(&c.systemd)},
 			{long: "backlog", short: 'b', value: "number", help: "Specify the listening backlog (default 5).", set: c.setBacklog},
+			{long: "print-port", short: '1', help: "Print the local port number on standard output.", set: on(&c.printPort)},
 		},
 	}
 }

@@ -5,7 +5,8 @@ import (
 )
 
 // What --usage and --help print, byte for byte as before the option
-// table moved out of the command (now cmdline.go and help.go).
+// table moved out of the command (now cmdline.go and help.go), and -1,
+// tcpserver's, beyond the C original's options.
 const (
 	wantUsage = "Usage: tcp-socket-listen [OPTION...] {host} {service} {next-prog...}\n"
 	wantHelp  = wantUsage + `Options:
@@ -19,6 +20,7 @@ const (
       --upstart-compatibility  Set $UPSTART_FDS and $UPSTART_EVENTS for compatibility with upstart.
       --systemd-compatibility  Set $LISTEN_FDS and $LISTEN_PID for compatibility with systemd.
   -b, --backlog number         Specify the listening backlog (default 5).
+  -1, --print-port             Print the local port number on standard output.
   -?, --help                   Print this help and exit.
       --usage                  Print the usage line and exit.
 `

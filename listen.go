@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strconv"
 	"syscall"
 )
 
@@ -55,4 +56,34 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// printPort writes the port that the socket fd is bound to, in decimal,
+// and a newline, on standard output, as tcpserver -1 does: with port 0,
+// the kernel chose it. The write is one system call, not package os's,
+// so that a closed pipe is an error here rather than SIGPIPE.
+func printPort(fd int) error {
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		return errors.New("getsockname: " + err.Error())
+	}
+	var port int
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		port = sa.Port
+	case *syscall.SockaddrInet6:
+		port = sa.Port
+	}
+	line := []byte(strconv.Itoa(port) + "\n")
+	for len(line) > 0 {
+		n, err := syscall.Write(1, line)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return errors.New("writing the port on standard output: " + err.Error())
+		}
+		line = line[n:]
+	}
+	return nil
 }

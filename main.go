@@ -41,6 +41,11 @@ func main() {
 	if err := place(fd, target); err != nil {
 		fatal(prog, err)
 	}
+	if c.printPort {
+		if err := printPort(target); err != nil {
+			fatal(prog, err)
+		}
+	}
 	env = exportEnv(env, c, n, pid)
 	restoreOpenFiles(caller)
 	fatal(prog, execNext(c.next[0], c.next, env))

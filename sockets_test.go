@@ -3,6 +3,10 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,5 +76,50 @@ func TestServesOnInheritedSocket(t *testing.T) {
 	r := testkit.Launch{Argv: tsl("127.0.0.1", "0"), Env: []string{"PROBE_DIAL=127.0.0.1"}}.Probed(t)
 	if !r.Reached["127.0.0.1"] {
 		t.Errorf("a connection to the port on descriptor 3 was not accepted there")
+	}
+}
+
+// TestPrintPort: with -1 the port bound, which the kernel chose for port
+// 0, comes on standard output, one decimal line, before next-prog runs,
+// which gets the socket on 3+n as without it.
+func TestPrintPort(t *testing.T) {
+	for _, args := range [][]string{
+		{"-1", "127.0.0.1", "0"},
+		{"--print-port", "::", "0"},
+		{"-H1b7", "--systemd-compatibility", "127.0.0.1", "0"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			res := testkit.Launch{Argv: tsl(args...)}.Run(t)
+			if res.Exit != 0 || res.Report == nil {
+				t.Fatalf("exit %d, probe ran: %v, stderr:\n%s", res.Exit, res.Report != nil, res.Stderr)
+			}
+			fd, ok := res.Report.FDs[3]
+			if !ok || fd.Socket == nil {
+				t.Fatalf("no socket on descriptor 3: %v", res.Report.FDs)
+			}
+			if want := strconv.Itoa(int(fd.Socket.Addr.Port())) + "\n"; res.Stdout != want || want == "0\n" {
+				t.Errorf("standard output %q; want the port of %v, %q", res.Stdout, fd.Socket.Addr, want)
+			}
+		})
+	}
+}
+
+// TestPrintPortBrokenPipe: a standard output that nobody reads is one
+// FATAL line, status 1 and no exec, not a death by SIGPIPE.
+func TestPrintPortBrokenPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	defer w.Close()
+	cmd := exec.Command(tslBinary, "-1", "127.0.0.1", "0", "true")
+	cmd.Stdout = w
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || stderr.String() != "tcp-socket-listen: FATAL: writing the port on standard output: broken pipe\n" {
+		t.Errorf("%v, stderr %q; want status 1 and one FATAL line for the broken pipe", err, stderr.String())
 	}
 }
