@@ -13,9 +13,18 @@ import (
 // in every child.
 var stopSignals = []syscall.Signal{syscall.SIGCONT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU}
 
+// Signals whose default action ends the C servers (tcpserver,
+// s6-tcpserverd), and which a supervisor sends (svc -a, -1, -2); the Go
+// runtime would catch them and go on.
+var endSignals = []syscall.Signal{syscall.SIGALRM, syscall.SIGUSR1, syscall.SIGUSR2}
+
 // catchSignals makes the server's signal handling its own, after
 // s6-tcpserverd: SIGTERM and SIGINT end the server and leave the children
-// running; SIGHUP sends every child SIGTERM then SIGCONT and goes on;
+// running; SIGALRM, SIGUSR1 and SIGUSR2 do too, the server dying of them
+// as their default action kills the C servers (even of one ignored when
+// the server started, which a C server would go on ignoring: the Go
+// runtime has caught it before main, and keeps no record of that); SIGHUP
+// sends every child SIGTERM then SIGCONT and goes on;
 // SIGQUIT does the same then ends the server; SIGABRT kills every child
 // then ends the server. SIGPIPE is caught, not ignored: a broken stderr
 // must not kill the server, and an ignored SIGPIPE would be inherited by
@@ -32,9 +41,14 @@ func (s *server) catchSignals(ignoredAtStart []syscall.Signal) {
 	// while SIGHUP, SIGQUIT or SIGABRT waits for a fork that hangs (an
 	// exec on a dead NFS mount, say).
 	end := notify(syscall.SIGTERM, syscall.SIGINT)
+	die := notify(endSignals...)
 	go func() {
-		<-end
-		os.Exit(0)
+		select {
+		case <-end:
+			os.Exit(0)
+		case sig := <-die:
+			dieOf(sig.(syscall.Signal))
+		}
 	}()
 	// A channel for each signal that acts, with room for one: os/signal
 	// drops a signal whose channel is full, so that a burst of SIGHUPs on

@@ -328,3 +328,47 @@ func TestSignalsCaughtFirst(t *testing.T) {
 		t.Errorf("after a SIGHUP while it readied its threads, a client got %q; stderr:\n%s", got, s.log())
 	}
 }
+
+// TestEndSignals: SIGALRM, SIGUSR1 and SIGUSR2 (svc -a, -1, -2) end the
+// server as their default action ends tcpserver and s6-tcpserverd: it
+// dies of the signal, and its children are left running, as on SIGTERM;
+// even SIGUSR1 ignored when the server started (the launcher ignores it),
+// which the Go runtime caught before main without a record.
+func TestEndSignals(t *testing.T) {
+	for _, c := range []struct {
+		sig    syscall.Signal
+		launch string
+	}{
+		{syscall.SIGALRM, ""},
+		{syscall.SIGUSR1, ""},
+		{syscall.SIGUSR2, ""},
+		{syscall.SIGUSR1, "state"},
+	} {
+		t.Run(c.sig.String()+" "+c.launch, func(t *testing.T) {
+			l, addr := listener(t, "127.0.0.1", -1)
+			argv := accept("sh", "-c", "echo $$; exec sleep 30")
+			var env []string
+			if c.launch != "" {
+				argv = append([]string{testkit.ProbePath()}, argv...)
+				env = []string{"PROBE_LAUNCH=" + c.launch}
+			}
+			s := start(t, serverSpec{argv: argv, env: env, files: []*os.File{l}})
+			conn := dial(t, addr)
+			defer conn.Close()
+			line, err := bufio.NewReader(conn).ReadString('\n')
+			child, _ := strconv.Atoi(strings.TrimSpace(line))
+			if err != nil || child <= 0 {
+				t.Fatalf("the child's pid: %q, %v; stderr:\n%s", line, err, s.log())
+			}
+			defer syscall.Kill(child, syscall.SIGKILL)
+			s.proc.Signal(c.sig)
+			st := s.waitExit()
+			if ws := st.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != c.sig {
+				t.Errorf("the server ended with %v; want death by %v", st, c.sig)
+			}
+			if err := syscall.Kill(child, 0); err != nil {
+				t.Errorf("the child is gone (%v); want it left running", err)
+			}
+		})
+	}
+}

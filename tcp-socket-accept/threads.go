@@ -23,10 +23,11 @@ import (
 //   - one waiting in the poller without a P;
 //   - one for each goroutine that can be in a system call, which holds
 //     its thread while the call lasts: os/signal's receiver, always; the
-//     reaper (waitid); the signal handler; SIGTERM's exit; and each
-//     accept loop, in accept, the rules file, fork or a write to a
-//     standard error that blocks, one call at a time. The other
-//     goroutines only wait on channels and locks, which hold no thread.
+//     reaper (waitid); the signal handler; the end on SIGTERM, SIGUSR1
+//     and the like; and each accept loop, in accept, the rules file,
+//     fork or a write to a standard error that blocks, one call at a
+//     time. The other goroutines only wait on channels and locks, which
+//     hold no thread.
 func threadsNeeded(procs, listeners int) int {
 	return 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
 }
