@@ -62,14 +62,16 @@ func (c *children) awaitChild(seen int) int {
 }
 
 // admitHost counts a connection from host against the per-host limit,
-// and returns its number (TCPCONNNUM), or 0 if host is at its limit;
-// with mu held.
-func (c *children) admitHost(host string) int {
-	if c.perHost > 0 && c.byHost[host] >= c.perHost {
-		return 0
+// and returns how many from host were there before it (TCPCONNNUM, as
+// s6-tcpserverd's new_connection counts: the first gets 0), or false if
+// host is at its limit; with mu held.
+func (c *children) admitHost(host string) (int, bool) {
+	n := c.byHost[host]
+	if c.perHost > 0 && n >= c.perHost {
+		return n, false
 	}
 	c.byHost[host]++
-	return c.byHost[host]
+	return n, true
 }
 
 // forgetHost undoes admitHost; with mu held.

@@ -32,8 +32,8 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 		k.mu.Unlock()
 		return false
 	}
-	connNum := k.admitHost(conn.remoteIP)
-	if connNum == 0 {
+	connNum, ok := k.admitHost(conn.remoteIP)
+	if !ok {
 		k.giveBack()
 		k.mu.Unlock()
 		s.log.refused(conn, k.perHost)

@@ -194,8 +194,9 @@ func TestThreadsAtTheLimit(t *testing.T) {
 }
 
 // TestPerHostLimit: -C 2 serves two connections from 127.0.0.1 at once,
-// telling each its number in TCPCONNNUM, and closes a third at once;
-// another address is counted apart.
+// telling each in TCPCONNNUM how many from its address were there before
+// it, as s6-tcpserverd does (the first gets 0), and closes a third at
+// once; another address is counted apart.
 func TestPerHostLimit(t *testing.T) {
 	l, addr := listener(t, "127.0.0.1", -1)
 	s := start(t, serverSpec{argv: accept("-v", "-C", "2"), files: []*os.File{l}, env: []string{"PROBE_MODE=hold", "TCPCONNNUM=stale"}})
@@ -212,7 +213,7 @@ func TestPerHostLimit(t *testing.T) {
 		v, _ := testkit.GetenvIn(s.readReport(portOf(c.LocalAddr())).Raw, "TCPCONNNUM")
 		return v
 	}
-	for _, want := range []string{"1", "2"} {
+	for _, want := range []string{"0", "1"} {
 		c := dial(t, addr)
 		held = append(held, c)
 		if got := connNum(c); got != want {
@@ -227,15 +228,15 @@ func TestPerHostLimit(t *testing.T) {
 	s.waitLog(`refused 127\.0\.0\.1 \d+ per-host limit 2`)
 	other := dialWith(t, &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}, addr)
 	held = append(held, other)
-	if got := connNum(other); got != "1" {
-		t.Errorf("TCPCONNNUM=%q for 127.0.0.2; want 1", got)
+	if got := connNum(other); got != "0" {
+		t.Errorf("TCPCONNNUM=%q for 127.0.0.2; want 0", got)
 	}
 	// One of the first two ends: 127.0.0.1 may connect again.
 	held[0].Close()
 	s.waitLog(`ended status 1 code 0 2/40`)
 	again := dial(t, addr)
 	held = append(held, again)
-	if got := connNum(again); got != "2" {
-		t.Errorf("TCPCONNNUM=%q after one ended; want 2", got)
+	if got := connNum(again); got != "1" {
+		t.Errorf("TCPCONNNUM=%q after one ended; want 1", got)
 	}
 }
