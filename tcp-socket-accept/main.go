@@ -20,6 +20,7 @@ type server struct {
 	path      string         // where next-prog is looked for: env's PATH
 	kids      *children
 	rules     *rulesFile // nil without -x
+	ids       ids        // whom to run as (-U, -u, -g)
 	log       logger
 }
 
@@ -40,6 +41,9 @@ func main() {
 	tuneRuntime(s.env)
 	rcs := s.pollListeners()
 	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners)))
+	if err := s.ids.become(); err != nil {
+		fatal(prog, err)
+	}
 	go s.reap()
 	if pollerMissesShutdown(runtime.GOOS) {
 		go s.watchListeners()
@@ -79,6 +83,10 @@ func newServer(prog string, c config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	who, err := idsFrom(c, env)
+	if err != nil {
+		return nil, err
+	}
 	s := &server{
 		cfg:       c,
 		listeners: fds,
@@ -87,6 +95,7 @@ func newServer(prog string, c config) (*server, error) {
 		path:      searchPath(env),
 		kids:      newChildren(c.limit, c.perHost),
 		log:       logger{prog: prog, verbose: c.verbose, quiet: c.quiet, limit: newLineLimit(), order: newLineOrder()},
+		ids:       who,
 	}
 	if c.rules != "" {
 		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}

@@ -17,6 +17,9 @@ type config struct {
 	hasLocalName  bool
 	rules         string   // -x: the rules file, "" for none
 	rulesOptional bool     // -X: a missing rules file allows every client
+	uid, gid      int      // -u, -g: whom to run as, -1 for no change
+	uidFromEnv    bool     // -U, for the user: $UID
+	gidFromEnv    bool     // -U, for the group: $GID
 	next          []string // next-prog and its own arguments, untouched
 }
 
@@ -52,7 +55,22 @@ func (c *config) grammar() grammar {
 				return nil
 			}},
 			{long: "rules-optional", short: 'X', help: "With -x, allow every connection while the rules file does not exist.", set: on(&c.rulesOptional)},
+			{long: "uid", short: 'u', value: "uid", help: "Run as the user ID uid once the listening sockets are taken.", set: c.setID(&c.uid, &c.uidFromEnv)},
+			{long: "gid", short: 'g', value: "gid", help: "Run as the group ID gid, and in no other group.", set: c.setID(&c.gid, &c.gidFromEnv)},
+			{long: "env-ids", short: 'U', help: "Run as $UID and $GID, which envuidgid sets.", set: func(string) error {
+				c.uidFromEnv, c.gidFromEnv = true, true
+				return nil
+			}},
 		},
+	}
+}
+
+// setID reads -u or -g into id; it overrides an earlier -U.
+func (c *config) setID(id *int, fromEnv *bool) func(string) error {
+	return func(s string) (err error) {
+		*id, err = idNumber(s)
+		*fromEnv = false
+		return err
 	}
 }
 
@@ -84,7 +102,7 @@ func count(n *int) func(string) error {
 
 // parseArgs reads the command line into a config.
 func parseArgs(args []string) (config, request, error) {
-	c := config{limit: 40}
+	c := config{limit: 40, uid: -1, gid: -1}
 	rest, req, err := c.grammar().parse(args)
 	if err != nil || req != reqRun {
 		return c, req, err

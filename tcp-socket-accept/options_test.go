@@ -50,22 +50,27 @@ func TestParseArgs(t *testing.T) {
 		args []string
 		want config
 	}{
-		{[]string{"cat"}, config{limit: 40, next: []string{"cat"}}},
+		{[]string{"cat"}, config{limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
 		{[]string{"-vkDo", "-c3", "-C", "2", "-lname", "cat", "-v"},
-			config{verbose: true, keepalives: true, noDelay: true, keepIPOptions: true, limit: 3, perHost: 2, localName: "name", hasLocalName: true, next: []string{"cat", "-v"}}},
+			config{verbose: true, keepalives: true, noDelay: true, keepIPOptions: true, limit: 3, uid: -1, gid: -1, perHost: 2, localName: "name", hasLocalName: true, next: []string{"cat", "-v"}}},
 		{[]string{"--verbose", "--connection-limit=5", "--per-host-limit", "07", "--localname=", "--", "-x"},
-			config{verbose: true, limit: 5, perHost: 7, hasLocalName: true, next: []string{"-x"}}},
-		{[]string{"-", "a"}, config{limit: 40, next: []string{"-", "a"}}},
-		{[]string{"-Xx", "r.cdb", "-x/etc/tcp.cdb", "cat"}, config{limit: 40, rules: "/etc/tcp.cdb", rulesOptional: true, next: []string{"cat"}}},
-		{[]string{"--rules", "a.cdb", "--rules-optional", "cat"}, config{limit: 40, rules: "a.cdb", rulesOptional: true, next: []string{"cat"}}},
+			config{verbose: true, limit: 5, uid: -1, gid: -1, perHost: 7, hasLocalName: true, next: []string{"-x"}}},
+		{[]string{"-", "a"}, config{limit: 40, uid: -1, gid: -1, next: []string{"-", "a"}}},
+		{[]string{"-Xx", "r.cdb", "-x/etc/tcp.cdb", "cat"}, config{limit: 40, uid: -1, gid: -1, rules: "/etc/tcp.cdb", rulesOptional: true, next: []string{"cat"}}},
+		{[]string{"--rules", "a.cdb", "--rules-optional", "cat"}, config{limit: 40, uid: -1, gid: -1, rules: "a.cdb", rulesOptional: true, next: []string{"cat"}}},
 		// tcpserver's letters, as axfrdns-conf writes them: the last of
 		// -v, -q and -Q wins, -d and -O undo -D and -o, -H and -R ask for
 		// what the server always does.
-		{[]string{"-vDRHl0", "-x", "tcp.cdb", "--", "axfrdns"}, config{verbose: true, noDelay: true, limit: 40, localName: "0", hasLocalName: true, rules: "tcp.cdb", next: []string{"axfrdns"}}},
-		{[]string{"-vq", "cat"}, config{quiet: true, limit: 40, next: []string{"cat"}}},
-		{[]string{"-qv", "cat"}, config{verbose: true, limit: 40, next: []string{"cat"}}},
-		{[]string{"-vQ", "-Dd", "-oO", "cat"}, config{limit: 40, next: []string{"cat"}}},
-		{[]string{"--quiet", "--errors", "--no-remote-host", "--no-remote-info", "--delay", "--kill-IP-options", "cat"}, config{limit: 40, next: []string{"cat"}}},
+		{[]string{"-vDRHl0", "-x", "tcp.cdb", "--", "axfrdns"}, config{verbose: true, noDelay: true, limit: 40, uid: -1, gid: -1, localName: "0", hasLocalName: true, rules: "tcp.cdb", next: []string{"axfrdns"}}},
+		{[]string{"-vq", "cat"}, config{quiet: true, limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		{[]string{"-qv", "cat"}, config{verbose: true, limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		{[]string{"-vQ", "-Dd", "-oO", "cat"}, config{limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		{[]string{"--quiet", "--errors", "--no-remote-host", "--no-remote-info", "--delay", "--kill-IP-options", "cat"}, config{limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		// The qmail-smtpd run script's -u and -g; -U as envuidgid's, which
+		// a later -u or -g overrides, as tcpserver reads them in turn.
+		{[]string{"-v", "-R", "-l", "0", "-x", "/etc/tcp.smtp.cdb", "-c", "20", "-u", "7791", "-g", "2108", "0", "smtp"}, config{verbose: true, limit: 20, localName: "0", hasLocalName: true, rules: "/etc/tcp.smtp.cdb", uid: 7791, gid: 2108, next: []string{"0", "smtp"}}},
+		{[]string{"-Uu7", "cat"}, config{limit: 40, uid: 7, gid: -1, gidFromEnv: true, next: []string{"cat"}}},
+		{[]string{"-u7", "-U", "cat"}, config{limit: 40, uid: 7, gid: -1, uidFromEnv: true, gidFromEnv: true, next: []string{"cat"}}},
 	}
 	for _, c := range cases {
 		got, req, err := parseArgs(c.args)
@@ -100,6 +105,9 @@ Options:
   -l, --localname name           Set $TCPLOCALHOST to name.
   -x, --rules file               Follow the rules that tcprules(1) compiled into file.
   -X, --rules-optional           With -x, allow every connection while the rules file does not exist.
+  -u, --uid uid                  Run as the user ID uid once the listening sockets are taken.
+  -g, --gid gid                  Run as the group ID gid, and in no other group.
+  -U, --env-ids                  Run as $UID and $GID, which envuidgid sets.
   -?, --help                     Print this help and exit.
       --usage                    Print the usage line and exit.
 `
