@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"runtime"
 	"syscall"
 )
@@ -44,18 +45,27 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 	// The fork runs outside the lock (see children), so that another
 	// loop can accept while the parent waits for the child to get as far
 	// as exec.
-	pid, err := spawn(s.cfg.next, s.path, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
+	err = sendBanner(fd, s.cfg.banner)
+	var pid int
+	if err == nil {
+		pid, err = spawn(s.cfg.next, s.path, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
+	}
 	k.mu.Lock()
 	if err != nil {
 		k.forkDone(n)
 		k.forgetHost(conn.remoteIP)
 		k.giveBack()
 		k.mu.Unlock()
-		if serverShort(err) {
+		var banner bannerError
+		switch {
+		case errors.As(err, &banner):
+			s.log.errorFor("banner: "+err.Error(), "banner for "+conn.remoteIP+" "+conn.remotePort+": "+err.Error())
+		case serverShort(err):
 			s.log.unforked(conn, err)
 			return true
+		default:
+			s.log.error(quote(s.cfg.next[0]) + ": " + err.Error())
 		}
-		s.log.error(quote(s.cfg.next[0]) + ": " + err.Error())
 		return false
 	}
 	running := k.add(pid, conn.remoteIP, n)

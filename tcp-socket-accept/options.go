@@ -20,6 +20,7 @@ type config struct {
 	uid, gid      int      // -u, -g: whom to run as, -1 for no change
 	uidFromEnv    bool     // -U, for the user: $UID
 	gidFromEnv    bool     // -U, for the group: $GID
+	banner        string   // -B: written to each connection let in
 	next          []string // next-prog and its own arguments, untouched
 }
 
@@ -54,6 +55,7 @@ func (c *config) grammar() grammar {
 				c.rules = s
 				return nil
 			}},
+			{long: "banner", short: 'B', value: "banner", help: "Write banner to each connection the rules allow, before next-prog.", set: c.setBanner},
 			{long: "rules-optional", short: 'X', help: "With -x, allow every connection while the rules file does not exist.", set: on(&c.rulesOptional)},
 			{long: "uid", short: 'u', value: "uid", help: "Run as the user ID uid once the listening sockets are taken.", set: c.setID(&c.uid, &c.uidFromEnv)},
 			{long: "gid", short: 'g', value: "gid", help: "Run as the group ID gid, and in no other group.", set: c.setID(&c.gid, &c.gidFromEnv)},

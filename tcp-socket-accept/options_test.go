@@ -104,6 +104,7 @@ Options:
   -C, --per-host-limit number    Specify the maximum number of simultaneous connections from one address.
   -l, --localname name           Set $TCPLOCALHOST to name.
   -x, --rules file               Follow the rules that tcprules(1) compiled into file.
+  -B, --banner banner            Write banner to each connection the rules allow, before next-prog.
   -X, --rules-optional           With -x, allow every connection while the rules file does not exist.
   -u, --uid uid                  Run as the user ID uid once the listening sockets are taken.
   -g, --gid gid                  Run as the group ID gid, and in no other group.
