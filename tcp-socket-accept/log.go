@@ -10,11 +10,20 @@ import (
 // quiet (-q), as often as limit lets them, the C original's status lines
 // with -v, in order. FATAL lines are fatal's, and always written.
 type logger struct {
-	prog    string
-	verbose bool
-	quiet   bool
-	limit   *lineLimit // nil: none
-	order   *lineOrder // for the -v lines
+	prog      string
+	verbose   bool
+	quiet     bool
+	tcpserver *tcpserverLines // -v's lines in tcpserver's words; nil: the C original's
+	limit     *lineLimit      // nil: none
+	order     *lineOrder      // for the -v lines
+}
+
+// serving is the line the server writes as it starts to serve: none in
+// the C original's words, "status: 0/LIMIT" in tcpserver's.
+func (l logger) serving(limit int) {
+	if l.verbose && l.tcpserver != nil {
+		writeStderr(l.tcpserver.status(0, limit))
+	}
 }
 
 // error writes "PROG: ERROR: msg", the one line the server logs for a
@@ -38,14 +47,22 @@ func (l logger) errorFor(cause, msg string) {
 
 // started is "PID started N/LIMIT".
 func (l logger) started(pid, n, limit int) {
-	if l.verbose {
+	switch {
+	case !l.verbose:
+	case l.tcpserver != nil:
+		writeStderr(l.tcpserver.status(n, limit))
+	default:
 		writeStderr(l.prog + ": " + strconv.Itoa(pid) + " started " + fraction(n, limit) + "\n")
 	}
 }
 
 // connected is "PID LOCALIP LOCALPORT REMOTEIP REMOTEPORT".
 func (l logger) connected(pid int, c connection) {
-	if l.verbose {
+	switch {
+	case !l.verbose:
+	case l.tcpserver != nil:
+		writeStderr(l.tcpserver.started(pid, c))
+	default:
 		writeStderr(l.prog + ": " + strconv.Itoa(pid) + " " + c.localIP + " " + c.localPort + " " + c.remoteIP + " " + c.remotePort + "\n")
 	}
 }
@@ -54,6 +71,10 @@ func (l logger) connected(pid int, c connection) {
 // code C, 2 for death by signal C, 3 for death by signal C with a core.
 func (l logger) ended(pid int, ws syscall.WaitStatus, n, limit int) {
 	if !l.verbose {
+		return
+	}
+	if l.tcpserver != nil {
+		writeStderr(l.tcpserver.ended(pid, ws) + l.tcpserver.status(n, limit))
 		return
 	}
 	status, code := 1, ws.ExitStatus()
@@ -68,7 +89,9 @@ func (l logger) ended(pid int, ws syscall.WaitStatus, n, limit int) {
 
 // refused is the line for a client turned away at its per-host limit.
 func (l logger) refused(c connection, limit int) {
-	if l.verbose {
+	if l.verbose && l.tcpserver != nil {
+		writeStderr(l.tcpserver.denied(c))
+	} else if l.verbose {
 		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " per-host limit " + strconv.Itoa(limit) + "\n")
 	}
 }
@@ -76,7 +99,9 @@ func (l logger) refused(c connection, limit int) {
 // denied is the line for a client that the -x rule named by its key
 // denies, in the rules file's own form: "refused IP PORT rule 127.:deny".
 func (l logger) denied(c connection, rule string) {
-	if l.verbose {
+	if l.verbose && l.tcpserver != nil {
+		writeStderr(l.tcpserver.denied(c))
+	} else if l.verbose {
 		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " rule " + rule + ":deny\n")
 	}
 }

@@ -45,6 +45,7 @@ func main() {
 		fatal(prog, err)
 	}
 	go s.reap()
+	s.log.serving(s.kids.limit)
 	if pollerMissesShutdown(runtime.GOOS) {
 		go s.watchListeners()
 	}
@@ -96,6 +97,9 @@ func newServer(prog string, c config) (*server, error) {
 		kids:      newChildren(c.limit, c.perHost),
 		log:       logger{prog: prog, verbose: c.verbose, quiet: c.quiet, limit: newLineLimit(), order: newLineOrder()},
 		ids:       who,
+	}
+	if c.tcpserverLog {
+		s.log.tcpserver = &tcpserverLines{localName: c.localName}
 	}
 	if c.rules != "" {
 		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}

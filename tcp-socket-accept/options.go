@@ -21,6 +21,7 @@ type config struct {
 	uidFromEnv    bool     // -U, for the user: $UID
 	gidFromEnv    bool     // -U, for the group: $GID
 	banner        string   // -B: written to each connection let in
+	tcpserverLog  bool     // --log-format tcpserver: -v's lines in tcpserver's words
 	next          []string // next-prog and its own arguments, untouched
 }
 
@@ -30,6 +31,7 @@ func (c *config) grammar() grammar {
 		operands: "{next-prog...}",
 		options: []option{
 			{long: "verbose", short: 'v', help: "Print status messages.", set: c.speak(true, false)},
+			{long: "log-format", value: "format", help: "Write -v's lines as nosh's tool (the default) or tcpserver writes them.", set: c.setLogFormat},
 			{long: "quiet", short: 'q', help: "Print no error messages.", set: c.speak(false, true)},
 			{long: "errors", short: 'Q', help: "Print error messages, not status messages (the default).", set: c.speak(false, false)},
 			{long: "keepalives", short: 'k', help: "Turn on TCP keepalives.", set: on(&c.keepalives)},

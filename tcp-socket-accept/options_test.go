@@ -88,6 +88,7 @@ func TestHelpText(t *testing.T) {
 	want := `Usage: tcp-socket-accept [OPTION...] {next-prog...}
 Options:
   -v, --verbose                  Print status messages.
+      --log-format format        Write -v's lines as nosh's tool (the default) or tcpserver writes them.
   -q, --quiet                    Print no error messages.
   -Q, --errors                   Print error messages, not status messages (the default).
   -k, --keepalives               Turn on TCP keepalives.

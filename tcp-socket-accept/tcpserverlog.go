@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"strconv"
+	"syscall"
+)
+
+// tcpserverLines are -v's lines in tcpserver's words, for the log
+// parsers that read them (multilog's '+* * status: *' in publicfile's
+// log/run, monitoring plugins): its "tcpserver: " prefix, and its status,
+// pid, ok, deny and end lines, as Debian's tcpserver writes them.
+type tcpserverLines struct {
+	localName string // LOCALHOST in the ok and deny lines: -l's name
+}
+
+// setLogFormat reads --log-format: the C original's lines, or
+// tcpserver's.
+func (c *config) setLogFormat(s string) error {
+	switch s {
+	case "nosh", "tcpserver":
+		c.tcpserverLog = s == "tcpserver"
+		return nil
+	}
+	return errors.New("not nosh or tcpserver")
+}
+
+// status is "tcpserver: status: N/LIMIT", at start and when a child
+// starts or ends.
+func (t *tcpserverLines) status(n, limit int) string {
+	return "tcpserver: status: " + fraction(n, limit) + "\n"
+}
+
+// started is "pid PID from REMOTEIP", then "ok PID" and both ends.
+func (t *tcpserverLines) started(pid int, c connection) string {
+	p := strconv.Itoa(pid)
+	return "tcpserver: pid " + p + " from " + c.remoteIP + "\ntcpserver: ok " + p + " " + t.ends(c) + "\n"
+}
+
+// denied is "deny PID" and both ends, for a client turned away: PID is 0,
+// since no child was started for it, where tcpserver's is the child's
+// that read the rules.
+func (t *tcpserverLines) denied(c connection) string {
+	return "tcpserver: deny 0 " + t.ends(c) + "\n"
+}
+
+// ended is "end PID status WSTAT", the wait status as the kernel gives
+// it (768 for an exit with code 3).
+func (t *tcpserverLines) ended(pid int, ws syscall.WaitStatus) string {
+	return "tcpserver: end " + strconv.Itoa(pid) + " status " + strconv.FormatUint(uint64(ws), 10) + "\n"
+}
+
+// ends are c's ends as tcpserver writes them, LOCALHOST:LOCALIP:LOCALPORT
+// and REMOTEHOST:REMOTEIP:REMOTEINFO:REMOTEPORT, with no remote name or
+// ident answer.
+func (t *tcpserverLines) ends(c connection) string {
+	return t.localName + ":" + c.localIP + ":" + c.localPort + " :" + c.remoteIP + "::" + c.remotePort
+}
