@@ -48,19 +48,6 @@ func acceptFailure(sys string, err error) failure {
 	return listenerGone
 }
 
-// passedOnByLinux tells whether err is one that Linux's accept(2) passes
-// on from the connection, to be treated as EAGAIN: a protocol error, a
-// firewall's refusal, or an error of the connection's network.
-func passedOnByLinux(err error) bool {
-	switch err {
-	case syscall.EPROTO, syscall.EPERM, syscall.ENETDOWN, syscall.ENOPROTOOPT,
-		syscall.EHOSTDOWN, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP,
-		syscall.ENETUNREACH, syscall.ETIMEDOUT:
-		return true
-	}
-	return isNoNet(err)
-}
-
 // pollerMissesShutdown tells whether the kernel's poller on sys may
 // never report a listener that is shut down under the server: the kqueue
 // filters of OpenBSD, NetBSD and DragonFly look only at the queue of

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"runtime"
 	"syscall"
 )
@@ -42,32 +41,25 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 	}
 	n := k.forkBegun()
 	k.mu.Unlock()
-	// The fork runs outside the lock (see children), so that another
-	// loop can accept while the parent waits for the child to get as far
-	// as exec.
-	err = sendBanner(fd, s.cfg.banner)
-	var pid int
-	if err == nil {
-		pid, err = spawn(s.cfg.next, s.path, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
-	}
-	k.mu.Lock()
-	if err != nil {
-		k.forkDone(n)
-		k.forgetHost(conn.remoteIP)
-		k.giveBack()
-		k.mu.Unlock()
-		var banner bannerError
-		switch {
-		case errors.As(err, &banner):
-			s.log.errorFor("banner: "+err.Error(), "banner for "+conn.remoteIP+" "+conn.remotePort+": "+err.Error())
-		case serverShort(err):
-			s.log.unforked(conn, err)
-			return true
-		default:
-			s.log.error(quote(s.cfg.next[0]) + ": " + err.Error())
-		}
+	// The banner and the fork go outside the lock (see children), so
+	// that another loop can accept while the parent waits for the child
+	// to get as far as exec.
+	if err := sendBanner(fd, s.cfg.banner); err != nil {
+		s.unstart(conn, n)
+		s.log.unbannered(conn, err)
 		return false
 	}
+	pid, err := spawn(s.cfg.next, s.path, connEnv(s.env, s.cfg, conn, connNum, v.env), fd)
+	if err != nil {
+		s.unstart(conn, n)
+		if serverShort(err) {
+			s.log.unforked(conn, err)
+			return true
+		}
+		s.log.error(quote(s.cfg.next[0]) + ": " + err.Error())
+		return false
+	}
+	k.mu.Lock()
 	running := k.add(pid, conn.remoteIP, n)
 	if !s.log.verbose {
 		k.mu.Unlock()
@@ -80,6 +72,17 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 		s.log.connected(pid, conn)
 	})
 	return false
+}
+
+// unstart gives back what was taken for the child of conn, fork n, that
+// was not started.
+func (s *server) unstart(conn connection, n int) {
+	k := s.kids
+	k.mu.Lock()
+	k.forkDone(n)
+	k.forgetHost(conn.remoteIP)
+	k.giveBack()
+	k.mu.Unlock()
 }
 
 // serverShort tells whether a fork failed for want of what the server

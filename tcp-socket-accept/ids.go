@@ -47,7 +47,7 @@ func idsFrom(c config, env []string) (ids, error) {
 // would take for negative.
 func idNumber(s string) (int, error) {
 	n, err := strconv.ParseUint(s, 10, 31)
-	if err != nil || s[0] == '+' {
+	if err != nil {
 		return 0, errors.New("not a decimal ID up to 2147483647")
 	}
 	return int(n), nil

@@ -120,6 +120,13 @@ func (l logger) unforked(c connection, err error) {
 	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
 }
 
+// unbannered is the ERROR line for a client dropped because its -B
+// banner could not be written at once, in tcpserver's words.
+func (l logger) unbannered(c connection, err error) {
+	why := "unable to print banner: " + err.Error()
+	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
+}
+
 func fraction(n, limit int) string {
 	return strconv.Itoa(n) + "/" + strconv.Itoa(limit)
 }

@@ -55,7 +55,7 @@ func TestBadOptions(t *testing.T) {
 		{[]string{"--verbose=1", "cat"}, "--verbose=1: option takes no argument"},
 		{[]string{"--help=1", "cat"}, "option takes no argument"},
 		{[]string{"--bogus", "cat"}, "--bogus: unknown option"},
-		{[]string{"-B", strings.Repeat("x", 4097), "cat"}, "4097 bytes; at most 4096, which any new connection can take at once"},
+		{[]string{"-B", strings.Repeat("x", 2049), "cat"}, "2049 bytes; at most 2048, which any new connection can take at once"},
 		// tcpserver's ident options.
 		{[]string{"-vr", "cat"}, "-r: not supported: the server asks no ident server (RFC 1413) for TCPREMOTEINFO; use -R, or leave the option out"},
 		{[]string{"-t", "26", "cat"}, "-t 26: not supported: the server asks no ident server"},

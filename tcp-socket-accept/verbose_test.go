@@ -128,8 +128,6 @@ func TestQuiet(t *testing.T) {
 				if got := served(t, addr); got != "" {
 					t.Errorf("client %d got %q; want the connection closed", i, got)
 				}
-				// Two lines of one cause in a moment would be one.
-				time.Sleep(250 * time.Millisecond)
 			}
 			syscall.Shutdown(int(l.Fd()), syscall.SHUT_RD)
 			s.waitExit()
