@@ -11,8 +11,9 @@ import (
 type connection struct {
 	localIP, localPort   string
 	remoteIP, remotePort string
-	ipv4                 bool // an IPv4 client, on either kind of socket
-	mapped               bool // an IPv4 client of an IPv6 socket
+	ipv4                 bool   // an IPv4 client, on either kind of socket
+	mapped               bool   // an IPv4 client of an IPv6 socket
+	ruleIP               string // whose rules (-x) are the client's
 }
 
 // describe reads both ends of the accepted connection fd, whose peer is sa.
@@ -35,6 +36,13 @@ func describe(fd int, sa syscall.Sockaddr) (connection, error) {
 	case *syscall.SockaddrInet6:
 		c.ipv4 = netip.AddrFrom16(sa.Addr).Is4In6()
 		c.mapped = c.ipv4
+	}
+	c.ruleIP = c.remoteIP
+	if c.mapped {
+		// As ucspi-tcp-ipv6's tcpserver looks a mapped client's rules
+		// up: by its IPv4 address, so that a rules file written for
+		// IPv4 clients serves them on either kind of socket.
+		c.ruleIP = netip.AddrFrom16(sa.(*syscall.SockaddrInet6).Addr).Unmap().String()
 	}
 	return c, nil
 }

@@ -106,7 +106,7 @@ func (s *server) admitByRules(conn connection) (verdict, bool) {
 	if s.rules == nil {
 		return verdict{}, true
 	}
-	v, err := s.rules.check(conn.remoteIP)
+	v, err := s.rules.check(conn.ruleIP)
 	switch {
 	case err != nil:
 		s.log.dropped(conn, s.rules.path, err)

@@ -15,9 +15,11 @@ import (
 // TCPREMOTEHOST, so of these only the address, its prefixes and the
 // empty key are looked up: a rule for a name (=host) or a user (info@)
 // never matches, as with tcpserver -H -R. The address is TCPREMOTEIP as
-// the child gets it, so an IPv4 client of a combined IPv6 socket is
-// ::ffff:a.b.c.d, whose prefixes are ::ffff:a.b.c. and so on, and an IPv6
-// address, which has no dot, has no prefix but the empty key.
+// the child gets it, but for an IPv4 client of a combined IPv6 socket,
+// ::ffff:a.b.c.d to the child, whose rules are a.b.c.d's, as
+// ucspi-tcp-ipv6's tcpserver looks them up (its tcprules(1): mapped
+// addresses "will be converted to IPv4 before looking at the rules"). An
+// IPv6 address, which has no dot, has no prefix but the empty key.
 
 // verdict is what the rules say of one client.
 type verdict struct {

@@ -63,7 +63,7 @@ func serverEnv(s *running, extra ...string) []string {
 // after.
 func checkLikeTcprulescheck(t *testing.T, s *running, cdb, src, addr, remoteIP string, env, local, after []string) {
 	t.Helper()
-	want := rulescheck(t, cdb, remoteIP)
+	want := rulescheck(t, cdb, strings.TrimPrefix(remoteIP, "::ffff:"))
 	c := dialFrom(t, src, addr)
 	defer c.Close()
 	port := portOf(c.LocalAddr())
@@ -118,15 +118,18 @@ func TestRulesLikeTcprulescheck(t *testing.T) {
 }
 
 // TestRulesIPv6: on a combined IPv6 socket an IPv4 client is
-// ::ffff:a.b.c.d, and the rules are looked up for that, as tcprulescheck
-// looks them up: by it and its prefixes ending with a dot, never by the
-// IPv4 rules; an IPv6 client by its address alone. The keys with colons,
-// which Debian's tcprules cannot write, are written here.
+// ::ffff:a.b.c.d to its child, and its rules are a.b.c.d's, as
+// ucspi-tcp-ipv6's tcpserver looks them up: by the IPv4 address and its
+// prefixes ending with a dot, as tcprulescheck looks them up for it,
+// never by a rule for ::ffff:a.b.c.d; an IPv6 client by its address
+// alone. The keys with colons, which Debian's tcprules cannot write, are
+// written here (ucspi-tcp-ipv6's tcprulescheck reads them as Debian's
+// does).
 func TestRulesIPv6(t *testing.T) {
 	cdb := t.TempDir() + "/v6.cdb"
 	data := makeCDB([][2]string{
-		{"::ffff:127.0.0.1", "+MAPPED=exact\x00"}, {"::ffff:127.0.", "D\x00"}, {"::1", "+V6=loopback\x00"},
-		{"127.", "D\x00"}, {"", "+DEFAULT=1\x00"},
+		{"127.0.0.1", "+V4=exact\x00"}, {"::ffff:127.0.0.2", "+MAPPED=never\x00"}, {"127.0.0.", "D\x00"},
+		{"::ffff:127.1.", "+MAPPED=never\x00"}, {"::1", "+V6=loopback\x00"}, {"", "+DEFAULT=1\x00"},
 	})
 	if err := os.WriteFile(cdb, data, 0o644); err != nil {
 		t.Fatal(err)
