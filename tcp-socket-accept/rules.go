@@ -9,7 +9,8 @@ import (
 //
 // tcpserver looks up, in order, $TCPREMOTEINFO@$TCPREMOTEIP and
 // $TCPREMOTEINFO@=$TCPREMOTEHOST, $TCPREMOTEIP, =$TCPREMOTEHOST, the
-// prefixes of $TCPREMOTEIP ending with a dot, longest first, the
+// prefixes of $TCPREMOTEIP ending with a dot (and, in ucspi-tcp-ipv6's,
+// with a colon), longest first, the
 // suffixes of =$TCPREMOTEHOST, =, and the empty key, each only when the
 // variables it needs are set. This server sets neither TCPREMOTEINFO nor
 // TCPREMOTEHOST, so of these only the address, its prefixes and the
@@ -19,7 +20,9 @@ import (
 // ::ffff:a.b.c.d to the child, whose rules are a.b.c.d's, as
 // ucspi-tcp-ipv6's tcpserver looks them up (its tcprules(1): mapped
 // addresses "will be converted to IPv4 before looking at the rules"). An
-// IPv6 address, which has no dot, has no prefix but the empty key.
+// IPv6 address's prefixes end with a colon: 2001:db8::, 2001:db8:,
+// 2001:, as ucspi-tcp-ipv6's tcprulescheck looks them up; Debian's
+// ucspi-tcp, which knows IPv4 alone, has none.
 
 // verdict is what the rules say of one client.
 type verdict struct {
@@ -40,10 +43,10 @@ func decide(db cdb, ip string) (verdict, error) {
 	if v, err := ruleFor(db, ip); v.found || err != nil {
 		return v, err
 	}
-	// The prefixes ending with a dot, longest first; the whole address
-	// has been looked up already.
+	// The prefixes ending with a dot or a colon, longest first; the
+	// whole address has been looked up already.
 	for n := len(ip) - 1; n > 0; n-- {
-		if ip[n-1] != '.' {
+		if ip[n-1] != '.' && ip[n-1] != ':' {
 			continue
 		}
 		if v, err := ruleFor(db, ip[:n]); v.found || err != nil {

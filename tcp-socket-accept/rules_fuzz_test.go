@@ -12,7 +12,8 @@ import (
 
 // FuzzRules: whatever the file holds and whatever the address, deciding
 // on the client ends without a panic, a rule that decides is the
-// address, one of its prefixes ending with a dot, or the empty key, and,
+// address, one of its prefixes ending with a dot or a colon, or the
+// empty key, and,
 // the oracle, the verdict is tcprulescheck's on the same file: the same
 // rule and variables, or an error where it cannot read the rules. The
 // seed corpus in testdata/fuzz/FuzzRules is tcprules' own output
@@ -27,7 +28,7 @@ func FuzzRules(f *testing.F) {
 	oracle := err == nil
 	f.Fuzz(func(t *testing.T, data []byte, ip string) {
 		v, err := decide(memCDB(data), ip)
-		if err == nil && v.found && v.rule != ip && v.rule != "" && !(strings.HasPrefix(ip, v.rule) && strings.HasSuffix(v.rule, ".")) {
+		if err == nil && v.found && v.rule != ip && v.rule != "" && !(strings.HasPrefix(ip, v.rule) && strings.ContainsAny(v.rule[len(v.rule)-1:], ".:")) {
 			t.Errorf("client %q decided by the rule %q", ip, v.rule)
 		}
 		if v.deny && len(v.env) > 0 {

@@ -87,11 +87,30 @@ func rulescheck(t *testing.T, cdb, ip string) oracle {
 	return o
 }
 
+// ucspiTCPIPv6 is where .ci/run unpacks Debian's ucspi-tcp-ipv6, whose
+// tcprulescheck is the oracle for an IPv6 client: it conflicts with
+// ucspi-tcp, whose tcprulescheck knows IPv4 alone, so it is unpacked
+// beside it, not installed.
+const ucspiTCPIPv6 = "/opt/ucspi-tcp-ipv6/usr/bin"
+
+// ipv6Rulescheck is ucspi-tcp-ipv6's tcprulescheck, or a skip.
+func ipv6Rulescheck(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(ucspiTCPIPv6, "tcprulescheck")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("ucspi-tcp-ipv6's tcprulescheck, the oracle for IPv6 keys, is not unpacked in %s (.ci/run unpacks it): %v", ucspiTCPIPv6, err)
+	}
+	return p
+}
+
 // rulescheckOf is tcprulescheck's answer, or failed when it cannot read
 // the rules: exit status 111.
 func rulescheckOf(t *testing.T, cdb, ip string) (o oracle, failed bool) {
 	t.Helper()
 	check := testkit.SystemProgram(t, "tcprulescheck", "ucspi-tcp")
+	if strings.Contains(ip, ":") {
+		check = ipv6Rulescheck(t)
+	}
 	cmd := exec.Command(check, cdb)
 	cmd.Env = []string{"TCPREMOTEIP=" + ip}
 	out, err := cmd.Output()
@@ -140,7 +159,7 @@ func asOracle(v verdict) oracle {
 // with and without a default, the rule, the decision and the variables
 // are tcprulescheck's, for IPv4 clients, IPv4-mapped ones and IPv6 ones
 // (which, since Debian's tcprules cannot write an address with a colon,
-// meet only the default).
+// meet only the default), with ucspi-tcp-ipv6's for the IPv6 ones.
 func TestDecideMatchesTcprulescheck(t *testing.T) {
 	dir := t.TempDir()
 	extra := []string{"::ffff:127.0.0.1", "::ffff:127.0.9.9", "::ffff:127.1.0.1", "::1", "::2", "2001:db8::1", "::127.0.0.1", "10.0.0.1"}
@@ -166,21 +185,22 @@ func TestDecideMatchesTcprulescheck(t *testing.T) {
 
 // TestDecideIPv6MatchesTcprulescheck: keys that Debian's tcprules cannot
 // write, for IPv4-mapped and IPv6 clients, written into a cdb here and
-// read by tcprulescheck: the client's TCPREMOTEIP as inet_ntop writes it,
-// and, for a mapped address, its prefixes ending with a dot.
+// read by ucspi-tcp-ipv6's tcprulescheck: the address as inet_ntop
+// writes it, then its prefixes ending with a dot or a colon.
 func TestDecideIPv6MatchesTcprulescheck(t *testing.T) {
 	cdb := filepath.Join(t.TempDir(), "v6.cdb")
 	data := makeCDB([][2]string{
 		{"::ffff:127.0.0.1", "+MAPPED=exact\x00"}, {"::ffff:127.0.", "+MAPPED=prefix\x00"}, {"::ffff:", "D\x00"},
 		{"::1", "+V6=loopback\x00"}, {"2001:db8::1", "D\x00"}, {"127.", "+V4=1\x00"}, {"::", "D\x00"},
-		{"::127.0.0.", "+COMPAT=1\x00"}, {"", "+DEFAULT=1\x00"},
+		{"::127.0.0.", "+COMPAT=1\x00"}, {"2001:db8:", "+PREFIX=2001:db8:\x00"}, {"fe80::", "D\x00"},
+		{"", "+DEFAULT=1\x00"},
 	})
 	if err := os.WriteFile(cdb, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	db := memCDB(data)
 	for _, ip := range []string{"::ffff:127.0.0.1", "::ffff:127.0.0.2", "::ffff:127.1.0.1", "::1", "::2", "2001:db8::1",
-		"2001:db8::2", "::127.0.0.1", "127.0.0.1", "fe80::1"} {
+		"2001:db8::2", "2001:db8:1::2", "2001:db9::1", "::127.0.0.1", "127.0.0.1", "fe80::1", "fe80:1::1"} {
 		v, err := decide(db, ip)
 		if err != nil {
 			t.Fatalf("decide(%s): %v", ip, err)
