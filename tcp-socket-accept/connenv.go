@@ -30,19 +30,20 @@ func describe(fd int, sa syscall.Sockaddr) (connection, error) {
 	if c.remoteIP, c.remotePort, ok = addrText(sa); !ok {
 		return c, errors.New("accept: not an IP address")
 	}
+	c.ruleIP = c.remoteIP
 	switch sa := sa.(type) {
 	case *syscall.SockaddrInet4:
 		c.ipv4 = true
 	case *syscall.SockaddrInet6:
-		c.ipv4 = netip.AddrFrom16(sa.Addr).Is4In6()
-		c.mapped = c.ipv4
-	}
-	c.ruleIP = c.remoteIP
-	if c.mapped {
-		// As ucspi-tcp-ipv6's tcpserver looks a mapped client's rules
-		// up: by its IPv4 address, so that a rules file written for
-		// IPv4 clients serves them on either kind of socket.
-		c.ruleIP = netip.AddrFrom16(sa.(*syscall.SockaddrInet6).Addr).Unmap().String()
+		ip := netip.AddrFrom16(sa.Addr)
+		c.ipv4, c.mapped = ip.Is4In6(), ip.Is4In6()
+		if c.mapped {
+			// As ucspi-tcp-ipv6's tcpserver looks a mapped client's
+			// rules up: by its IPv4 address, so that a rules file
+			// written for IPv4 clients serves them on either kind of
+			// socket.
+			c.ruleIP = ip.Unmap().String()
+		}
 	}
 	return c, nil
 }

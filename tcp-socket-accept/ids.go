@@ -20,25 +20,31 @@ type ids struct {
 // says otherwise, as tcpserver reads its options in turn.
 func idsFrom(c config, env []string) (ids, error) {
 	i := ids{uid: c.uid, gid: c.gid}
-	for _, v := range []struct {
-		name  string
-		use   bool
-		value *int
-	}{{"UID", c.uidFromEnv, &i.uid}, {"GID", c.gidFromEnv, &i.gid}} {
-		if !v.use {
-			continue
+	var err error
+	if c.uidFromEnv {
+		if i.uid, err = envID(env, "UID"); err != nil {
+			return i, err
 		}
-		s, ok := getenv(env, v.name)
-		if !ok {
-			return i, errors.New("-U: $" + v.name + " is not set (envuidgid sets it)")
+	}
+	if c.gidFromEnv {
+		if i.gid, err = envID(env, "GID"); err != nil {
+			return i, err
 		}
-		n, err := idNumber(s)
-		if err != nil {
-			return i, errors.New("-U: $" + v.name + " " + quote(s) + ": " + err.Error())
-		}
-		*v.value = n
 	}
 	return i, nil
+}
+
+// envID reads the ID in env's variable name, for -U.
+func envID(env []string, name string) (int, error) {
+	s, ok := getenv(env, name)
+	if !ok {
+		return 0, errors.New("-U: $" + name + " is not set (envuidgid sets it)")
+	}
+	n, err := idNumber(s)
+	if err != nil {
+		return 0, errors.New("-U: $" + name + " " + quote(s) + ": " + err.Error())
+	}
+	return n, nil
 }
 
 // idNumber reads a user or group ID in decimal, as tcpserver's

@@ -89,9 +89,11 @@ func (l logger) ended(pid int, ws syscall.WaitStatus, n, limit int) {
 
 // refused is the line for a client turned away at its per-host limit.
 func (l logger) refused(c connection, limit int) {
-	if l.verbose && l.tcpserver != nil {
+	switch {
+	case !l.verbose:
+	case l.tcpserver != nil:
 		writeStderr(l.tcpserver.denied(c))
-	} else if l.verbose {
+	default:
 		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " per-host limit " + strconv.Itoa(limit) + "\n")
 	}
 }
@@ -99,9 +101,11 @@ func (l logger) refused(c connection, limit int) {
 // denied is the line for a client that the -x rule named by its key
 // denies, in the rules file's own form: "refused IP PORT rule 127.:deny".
 func (l logger) denied(c connection, rule string) {
-	if l.verbose && l.tcpserver != nil {
+	switch {
+	case !l.verbose:
+	case l.tcpserver != nil:
 		writeStderr(l.tcpserver.denied(c))
-	} else if l.verbose {
+	default:
 		writeStderr(l.prog + ": refused " + c.remoteIP + " " + c.remotePort + " rule " + rule + ":deny\n")
 	}
 }
@@ -109,21 +113,24 @@ func (l logger) denied(c connection, rule string) {
 // dropped is the ERROR line for a client dropped because the -x file
 // cannot be used, in tcpserver's words.
 func (l logger) dropped(c connection, file string, err error) {
-	why := "unable to read " + quote(file) + ": " + err.Error()
-	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
+	l.dropping(c, "unable to read "+quote(file)+": "+err.Error())
 }
 
 // unforked is the ERROR line for a client dropped because the server
 // could not fork for it (see serverShort), in tcpserver's words.
 func (l logger) unforked(c connection, err error) {
-	why := "unable to fork: " + err.Error()
-	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
+	l.dropping(c, "unable to fork: "+err.Error())
 }
 
 // unbannered is the ERROR line for a client dropped because its -B
 // banner could not be written at once, in tcpserver's words.
 func (l logger) unbannered(c connection, err error) {
-	why := "unable to print banner: " + err.Error()
+	l.dropping(c, "unable to print banner: "+err.Error())
+}
+
+// dropping is "ERROR: dropping connection from IP PORT, why", limited by
+// its cause, the line without the client.
+func (l logger) dropping(c connection, why string) {
 	l.errorFor("dropping connection, "+why, "dropping connection from "+c.remoteIP+" "+c.remotePort+", "+why)
 }
 
