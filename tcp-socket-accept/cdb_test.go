@@ -116,7 +116,7 @@ func TestCDBCorrupt(t *testing.T) {
 		{"key longer, past the end", put(good, cdbHeaderSize, 0xffffffff), "rule \"\""},
 	}
 	for _, c := range cases {
-		v, err := decide(memCDB(c.data), "127.0.0.1")
+		v, err := decide(memCDB(c.data), "127.0.0.1", "")
 		got := "rule " + strconv.Quote(v.rule)
 		if err != nil {
 			got = err.Error()
@@ -179,7 +179,7 @@ func TestDecideKeyOrder(t *testing.T) {
 		{"::1", "::1", "v6"}, {"::2", "", "default"}, {"", "", "default"},
 	}
 	for _, c := range cases {
-		v, err := decide(db, c.ip)
+		v, err := decide(db, c.ip, "")
 		r := ""
 		if len(v.env) > 0 {
 			r = v.env[0].value

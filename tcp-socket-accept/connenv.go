@@ -11,9 +11,11 @@ import (
 type connection struct {
 	localIP, localPort   string
 	remoteIP, remotePort string
-	ipv4                 bool   // an IPv4 client, on either kind of socket
-	mapped               bool   // an IPv4 client of an IPv6 socket
-	ruleIP               string // whose rules (-x) are the client's
+	ipv4                 bool       // an IPv4 client, on either kind of socket
+	mapped               bool       // an IPv4 client of an IPv6 socket
+	ruleIP               string     // whose rules (-x) are the client's
+	client               netip.Addr // its address, IPv4 for a mapped one
+	remoteHost           string     // TCPREMOTEHOST (-h), "" for none
 }
 
 // describe reads both ends of the accepted connection fd, whose peer is sa.
@@ -34,15 +36,17 @@ func describe(fd int, sa syscall.Sockaddr) (connection, error) {
 	switch sa := sa.(type) {
 	case *syscall.SockaddrInet4:
 		c.ipv4 = true
+		c.client = netip.AddrFrom4(sa.Addr)
 	case *syscall.SockaddrInet6:
 		ip := netip.AddrFrom16(sa.Addr)
 		c.ipv4, c.mapped = ip.Is4In6(), ip.Is4In6()
+		c.client = ip.Unmap()
 		if c.mapped {
 			// As ucspi-tcp-ipv6's tcpserver looks a mapped client's
-			// rules up: by its IPv4 address, so that a rules file
-			// written for IPv4 clients serves them on either kind of
-			// socket.
-			c.ruleIP = ip.Unmap().String()
+			// rules and name up: by its IPv4 address, so that a rules
+			// file written for IPv4 clients serves them on either kind
+			// of socket.
+			c.ruleIP = c.client.String()
 		}
 	}
 	return c, nil
@@ -76,8 +80,9 @@ func ntop6(b [16]byte) string {
 
 // ucspiVars are the variables a child may inherit that describe some
 // other connection, or sockets it does not get, and that this server does
-// not set: systemd's LISTEN_*, and the UPSTART_* that tcp-socket-listen
-// --upstart-compatibility sets for the listener.
+// not set, or sets only for some connections (TCPREMOTEHOST, when -h
+// finds a name): systemd's LISTEN_*, and the UPSTART_* that
+// tcp-socket-listen --upstart-compatibility sets for the listener.
 var ucspiVars = []string{"TCPLOCALINFO", "TCPREMOTEHOST", "TCPREMOTEINFO", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "UPSTART_FDS", "UPSTART_EVENTS"}
 
 // ucspiVarsAndConnNum are removed without -C: a TCPCONNNUM inherited from
@@ -108,6 +113,9 @@ func connEnv(env []string, c config, conn connection, connNum int, rule []ruleVa
 		env = unsetenv(env, ucspiVars...)
 	} else {
 		env = unsetenv(env, ucspiVarsAndConnNum...)
+	}
+	if conn.remoteHost != "" {
+		env = setenv(env, "TCPREMOTEHOST", conn.remoteHost)
 	}
 	for _, v := range rule {
 		env = setenv(env, v.name, v.value)

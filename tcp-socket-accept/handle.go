@@ -7,6 +7,8 @@ import (
 
 // handle starts a child for the accepted connection fd from sa, in the
 // slot reserved for it, or says why not; the caller closes fd either way.
+// With -h it looks the client's name up first, holding the slot, and is
+// then run apart from the accept loop (see acceptFrom).
 // Lines are written only with the children's lock released (see
 // children). It tells whether the fork failed for want of something the
 // server itself is short of, so that the loop rests.
@@ -17,6 +19,9 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 		s.log.error(err.Error())
 		k.unreserve()
 		return false
+	}
+	if s.names != nil {
+		conn.remoteHost = s.names.hostOf(conn.client)
 	}
 	v, ok := s.admitByRules(conn)
 	if !ok {
@@ -106,7 +111,7 @@ func (s *server) admitByRules(conn connection) (verdict, bool) {
 	if s.rules == nil {
 		return verdict{}, true
 	}
-	v, err := s.rules.check(conn.ruleIP)
+	v, err := s.rules.check(conn.ruleIP, conn.remoteHost)
 	switch {
 	case err != nil:
 		s.log.dropped(conn, s.rules.path, err)

@@ -156,7 +156,7 @@ func threadsIn(status string) int {
 }
 
 // TestThreadsAtTheLimit: the server starts, before it serves, the
-// threads it can need (readyThreads), threadsNeeded(2, 1) with its two Ps
+// threads it can need (readyThreads), threadsNeeded(2, 1, false) with its two Ps
 // and one listener, or one more (readyThreads approaches the count, and
 // the runtime may start one of its own meanwhile: 1 run in 8 or so);
 // and with 40 connections in flight, at the default limit, and more
@@ -176,7 +176,7 @@ func TestThreadsAtTheLimit(t *testing.T) {
 	conns = append(conns, first)
 	s.waitLog(`started 1/40`)
 	ready := threads(t, s.proc.Pid)
-	most := threadsNeeded(2, 1) + 1
+	most := threadsNeeded(2, 1, false) + 1
 	if ready > most {
 		t.Errorf("%d threads when it first served; want at most %d (%s build)", ready, most, testkit.Toolchain(tsaBinary))
 	}

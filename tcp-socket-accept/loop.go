@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -12,6 +13,29 @@ import (
 // stays queued, and would be reported ready again at once, and the next
 // fork would fail as this one did.
 const backoff = 100 * time.Millisecond
+
+// pause is a rest that every accept loop takes before its next accept:
+// a fork that failed for want of a process or memory would fail for
+// every loop. Its end is in Unix nanoseconds, 0 for none yet.
+type pause struct {
+	until int64
+}
+
+// start makes the loops rest for d from now.
+func (p *pause) start(d time.Duration) {
+	atomic.StoreInt64(&p.until, time.Now().Add(d).UnixNano())
+}
+
+// wait returns when the rest, if any, is over.
+func (p *pause) wait() {
+	until := atomic.LoadInt64(&p.until)
+	if until == 0 {
+		return
+	}
+	if d := time.Until(time.Unix(0, until)); d > 0 {
+		time.Sleep(d)
+	}
+}
 
 // loopsPerListener is how many goroutines accept on each listener. The
 // parent of a fork waits until its child has got as far as exec (on
@@ -50,9 +74,19 @@ func (s *server) pollListeners() []syscall.RawConn {
 	return rcs
 }
 
+// serveConn serves the accepted connection fd from sa, and closes it;
+// when the server was short of what a fork needs, every loop rests.
+func (s *server) serveConn(fd int, sa syscall.Sockaddr) {
+	if s.handle(fd, sa) {
+		s.pause.start(backoff)
+	}
+	syscall.Close(fd)
+}
+
 // acceptFrom serves the listener l until it can no longer be served.
 func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 	for {
+		s.pause.wait()
 		fd, sa, err := s.acceptWithSlot(rc, l)
 		if err == nil && s.live.isDropped(l) {
 			// Dropped by checkListeners while this loop waited: a
@@ -61,12 +95,14 @@ func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 			syscall.Close(fd)
 			return
 		}
+		if err == nil && s.names != nil {
+			// A name may take seconds to come (lookupTime): the
+			// loop goes on accepting meanwhile.
+			go s.serveConn(fd, sa)
+			continue
+		}
 		if err == nil {
-			rest := s.handle(fd, sa)
-			syscall.Close(fd)
-			if rest {
-				time.Sleep(backoff)
-			}
+			s.serveConn(fd, sa)
 			continue
 		}
 		switch acceptFailure(runtime.GOOS, err) {

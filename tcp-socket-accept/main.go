@@ -21,6 +21,8 @@ type server struct {
 	kids      *children
 	rules     *rulesFile // nil without -x
 	ids       ids        // whom to run as (-U, -u, -g)
+	names     *namer     // nil without -h
+	pause     pause      // a rest for every accept loop
 	log       logger
 }
 
@@ -40,7 +42,7 @@ func main() {
 	s.catchSignals(ignoredStopSignals())
 	tuneRuntime(s.env)
 	rcs := s.pollListeners()
-	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners)))
+	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners), s.names != nil))
 	if err := s.ids.become(); err != nil {
 		fatal(prog, err)
 	}
@@ -100,6 +102,9 @@ func newServer(prog string, c config) (*server, error) {
 	}
 	if c.tcpserverLog {
 		s.log.tcpserver = &tcpserverLines{localName: c.localName}
+	}
+	if c.remoteHost {
+		s.names = newNamer(c.paranoid)
 	}
 	if c.rules != "" {
 		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}

@@ -11,6 +11,8 @@ type config struct {
 	keepalives    bool
 	noDelay       bool
 	keepIPOptions bool
+	remoteHost    bool   // -h: look up TCPREMOTEHOST
+	paranoid      bool   // -p: only a name that gives the address back
 	limit         int    // children at once
 	perHost       int    // children at once for one client address; 0: no limit
 	localName     string // TCPLOCALHOST, when hasLocalName
@@ -40,7 +42,10 @@ func (c *config) grammar() grammar {
 			{long: "delay", short: 'd', help: "Leave the TCP Nagle algorithm on (the default).", set: off(&c.noDelay)},
 			{long: "no-kill-IP-options", short: 'o', help: "Leave IP options on connections.", set: on(&c.keepIPOptions)},
 			{long: "kill-IP-options", short: 'O', help: "Clear IP options on connections (the default).", set: off(&c.keepIPOptions)},
-			{long: "no-remote-host", short: 'H', help: "Look up no client host name (always).", set: nothing},
+			{long: "remote-host", short: 'h', help: "Look up the client's host name for $TCPREMOTEHOST and =host rules.", set: on(&c.remoteHost)},
+			{long: "no-remote-host", short: 'H', help: "Look up no client host name (the default).", set: off(&c.remoteHost)},
+			{long: "paranoid", short: 'p', help: "With -h, keep a name only if it looks up to the client's address.", set: on(&c.paranoid)},
+			{long: "no-paranoid", short: 'P', help: "With -h, keep the name as found (the default).", set: off(&c.paranoid)},
 			{long: "no-remote-info", short: 'R', help: "Ask no ident server (always).", set: nothing},
 			{long: "remote-info", short: 'r', help: "Not supported: ask the client's ident server.", set: noIdent},
 			{long: "ident-timeout", short: 't', value: "seconds", help: "Not supported: the ident server's timeout.", set: noIdent},

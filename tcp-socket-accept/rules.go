@@ -10,19 +10,19 @@ import (
 // tcpserver looks up, in order, $TCPREMOTEINFO@$TCPREMOTEIP and
 // $TCPREMOTEINFO@=$TCPREMOTEHOST, $TCPREMOTEIP, =$TCPREMOTEHOST, the
 // prefixes of $TCPREMOTEIP ending with a dot (and, in ucspi-tcp-ipv6's,
-// with a colon), longest first, the
-// suffixes of =$TCPREMOTEHOST, =, and the empty key, each only when the
-// variables it needs are set. This server sets neither TCPREMOTEINFO nor
-// TCPREMOTEHOST, so of these only the address, its prefixes and the
-// empty key are looked up: a rule for a name (=host) or a user (info@)
-// never matches, as with tcpserver -H -R. The address is TCPREMOTEIP as
-// the child gets it, but for an IPv4 client of a combined IPv6 socket,
-// ::ffff:a.b.c.d to the child, whose rules are a.b.c.d's, as
-// ucspi-tcp-ipv6's tcpserver looks them up (its tcprules(1): mapped
-// addresses "will be converted to IPv4 before looking at the rules"). An
-// IPv6 address's prefixes end with a colon: 2001:db8::, 2001:db8:,
-// 2001:, as ucspi-tcp-ipv6's tcprulescheck looks them up; Debian's
-// ucspi-tcp, which knows IPv4 alone, has none.
+// with a colon), longest first, the suffixes of =$TCPREMOTEHOST that
+// start with a dot, longest first, =, and the empty key, each only when
+// the variables it needs are set. This server never sets TCPREMOTEINFO,
+// so a rule for a user (info@) never matches, as with tcpserver -R; it
+// sets TCPREMOTEHOST with -h, when a name is found, and the =host, the
+// =.suffix and the = rules are looked up only then, as with tcpserver
+// -H without it. The address is TCPREMOTEIP as the child gets it, but
+// for an IPv4 client of a combined IPv6 socket, ::ffff:a.b.c.d to the
+// child, whose rules are a.b.c.d's, as ucspi-tcp-ipv6's tcpserver looks
+// them up (its tcprules(1): mapped addresses "will be converted to IPv4
+// before looking at the rules"). An IPv6 address's prefixes end with a
+// colon: 2001:db8::, 2001:db8:, 2001:, as ucspi-tcp-ipv6's tcprulescheck
+// looks them up; Debian's ucspi-tcp, which knows IPv4 alone, has none.
 
 // verdict is what the rules say of one client.
 type verdict struct {
@@ -38,10 +38,15 @@ type ruleVar struct {
 }
 
 // decide looks up the rule for the client at ip, the text of
-// TCPREMOTEIP.
-func decide(db cdb, ip string) (verdict, error) {
+// TCPREMOTEIP, named host, the text of TCPREMOTEHOST ("" for none).
+func decide(db cdb, ip, host string) (verdict, error) {
 	if v, err := ruleFor(db, ip); v.found || err != nil {
 		return v, err
+	}
+	if host != "" {
+		if v, err := ruleFor(db, "="+host); v.found || err != nil {
+			return v, err
+		}
 	}
 	// The prefixes ending with a dot or a colon, longest first; the
 	// whole address has been looked up already.
@@ -50,6 +55,20 @@ func decide(db cdb, ip string) (verdict, error) {
 			continue
 		}
 		if v, err := ruleFor(db, ip[:n]); v.found || err != nil {
+			return v, err
+		}
+	}
+	if host != "" {
+		// The suffixes starting with a dot, longest first, then "=".
+		for i := 0; i < len(host); i++ {
+			if host[i] != '.' {
+				continue
+			}
+			if v, err := ruleFor(db, "="+host[i:]); v.found || err != nil {
+				return v, err
+			}
+		}
+		if v, err := ruleFor(db, "="); v.found || err != nil {
 			return v, err
 		}
 	}

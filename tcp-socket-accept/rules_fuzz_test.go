@@ -27,7 +27,7 @@ func FuzzRules(f *testing.F) {
 	_, err := exec.LookPath("tcprulescheck")
 	oracle := err == nil
 	f.Fuzz(func(t *testing.T, data []byte, ip string) {
-		v, err := decide(memCDB(data), ip)
+		v, err := decide(memCDB(data), ip, "")
 		if err == nil && v.found && v.rule != ip && v.rule != "" && !(strings.HasPrefix(ip, v.rule) && strings.ContainsAny(v.rule[len(v.rule)-1:], ".:")) {
 			t.Errorf("client %q decided by the rule %q", ip, v.rule)
 		}

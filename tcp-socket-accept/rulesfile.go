@@ -64,9 +64,9 @@ const rulesInMemoryAtMost = 1 << 20
 // errNoRules is a missing file under -X.
 var errNoRules = errors.New("no rules")
 
-// check is the verdict of the current rules for the client at ip, or why
-// the file cannot be used.
-func (r *rulesFile) check(ip string) (verdict, error) {
+// check is the verdict of the current rules for the client at ip named
+// host ("" for none), or why the file cannot be used.
+func (r *rulesFile) check(ip, host string) (verdict, error) {
 	var st syscall.Stat_t
 	err := retryEINTR(func() error { return syscall.Stat(r.path, &st) })
 	r.mu.Lock()
@@ -78,7 +78,7 @@ func (r *rulesFile) check(ip string) (verdict, error) {
 	if err != nil {
 		return verdict{}, err
 	}
-	return decide(db, ip)
+	return decide(db, ip, host)
 }
 
 // current is the database as the file is now, given what stat said of

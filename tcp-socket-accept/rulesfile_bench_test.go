@@ -36,7 +36,7 @@ func BenchmarkRulesStat(b *testing.B) {
 			r := &rulesFile{path: benchRules(b, n)}
 			defer r.replace(nil)
 			for i := 0; i < b.N; i++ {
-				if v, err := r.check("192.0.2.1"); err != nil || !v.deny {
+				if v, err := r.check("192.0.2.1", ""); err != nil || !v.deny {
 					b.Fatal(v, err)
 				}
 			}
@@ -67,7 +67,7 @@ func BenchmarkRulesPread(b *testing.B) {
 				if err := syscall.Stat(path, &st); err != nil {
 					b.Fatal(err)
 				}
-				if v, err := decide(db, "192.0.2.1"); err != nil || !v.deny {
+				if v, err := decide(db, "192.0.2.1", ""); err != nil || !v.deny {
 					b.Fatal(v, err)
 				}
 			}
@@ -84,7 +84,7 @@ func BenchmarkRulesReopen(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				v, err := decide(s.db, "192.0.2.1")
+				v, err := decide(s.db, "192.0.2.1", "")
 				syscall.Close(s.fd)
 				if err != nil || !v.deny {
 					b.Fatal(v, err)

@@ -107,12 +107,22 @@ func ipv6Rulescheck(t *testing.T) string {
 // the rules: exit status 111.
 func rulescheckOf(t *testing.T, cdb, ip string) (o oracle, failed bool) {
 	t.Helper()
+	return rulescheckNamed(t, cdb, ip, "")
+}
+
+// rulescheckNamed is rulescheckOf for a client named host, its
+// TCPREMOTEHOST ("" for none).
+func rulescheckNamed(t *testing.T, cdb, ip, host string) (o oracle, failed bool) {
+	t.Helper()
 	check := testkit.SystemProgram(t, "tcprulescheck", "ucspi-tcp")
 	if strings.Contains(ip, ":") {
 		check = ipv6Rulescheck(t)
 	}
 	cmd := exec.Command(check, cdb)
 	cmd.Env = []string{"TCPREMOTEIP=" + ip}
+	if host != "" {
+		cmd.Env = append(cmd.Env, "TCPREMOTEHOST="+host)
+	}
 	out, err := cmd.Output()
 	if e, ok := err.(*exec.ExitError); ok && e.ExitCode() == 111 {
 		return oracle{}, true
@@ -171,7 +181,7 @@ func TestDecideMatchesTcprulescheck(t *testing.T) {
 		}
 		db := memCDB(data)
 		for _, ip := range append(append([]string{}, ruleClients...), extra...) {
-			v, err := decide(db, ip)
+			v, err := decide(db, ip, "")
 			if err != nil {
 				t.Fatalf("decide(%s): %v", ip, err)
 			}
@@ -201,7 +211,7 @@ func TestDecideIPv6MatchesTcprulescheck(t *testing.T) {
 	db := memCDB(data)
 	for _, ip := range []string{"::ffff:127.0.0.1", "::ffff:127.0.0.2", "::ffff:127.1.0.1", "::1", "::2", "2001:db8::1",
 		"2001:db8::2", "2001:db8:1::2", "2001:db9::1", "::127.0.0.1", "127.0.0.1", "fe80::1", "fe80:1::1"} {
-		v, err := decide(db, ip)
+		v, err := decide(db, ip, "")
 		if err != nil {
 			t.Fatalf("decide(%s): %v", ip, err)
 		}
@@ -235,7 +245,7 @@ func TestDamagedLikeTcprulescheck(t *testing.T) {
 		}
 		for _, k := range rng.Perm(len(clients))[:2] {
 			ip := clients[k]
-			v, err := decide(memCDB(data), ip)
+			v, err := decide(memCDB(data), ip, "")
 			if pv, perr := decideFromFile(t, path, ip); !reflect.DeepEqual(pv, v) || fmt.Sprint(perr) != fmt.Sprint(err) {
 				t.Errorf("damage %d, client %s: in memory %+v, %v; with pread %+v, %v", i, ip, v, err, pv, perr)
 			}
@@ -273,7 +283,7 @@ func decideFromFile(t *testing.T, path, ip string) (verdict, error) {
 	if err != nil {
 		return verdict{}, err
 	}
-	return decide(db, ip)
+	return decide(db, ip, "")
 }
 
 // damage is a copy of good with one to three faults.
@@ -303,4 +313,54 @@ func damage(rng *rand.Rand, good []byte) []byte {
 		}
 	}
 	return data
+}
+
+// hostRules are rules for names as tcprules compiles them: a name, the
+// suffixes of names, "=" for any named client, beside addresses and
+// prefixes that come before or after them in tcpserver's order.
+const hostRules = `127.0.0.3:deny
+=client-two.example.org:allow,WHO="host"
+127.0.1.:allow,WHO="prefix"
+=.mail.example.org:allow,WHO="mail"
+=.example.org:allow,WHO="suffix"
+=.org:deny
+=:allow,WHO="named"
+:allow,WHO="default"
+`
+
+// TestDecideNamesMatchTcprulescheck: for clients with and without a name
+// (TCPREMOTEHOST), the rule, the decision and the variables are
+// tcprulescheck's: the address, then =host, then the address's prefixes,
+// then the name's suffixes, longest first, then "=", then the default.
+func TestDecideNamesMatchTcprulescheck(t *testing.T) {
+	for _, withDefault := range []bool{true, false} {
+		text := hostRules
+		if !withDefault {
+			text = strings.Replace(strings.Replace(text, ":allow,WHO=\"default\"\n", "", 1), "=:allow,WHO=\"named\"\n", "", 1)
+		}
+		cdb := compileRules(t, t.TempDir(), "rules.cdb", text)
+		data, err := os.ReadFile(cdb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ ip, host string }{
+			{"127.0.0.2", "client-two.example.org"}, {"127.0.0.2", ""}, {"127.0.0.3", "client-two.example.org"},
+			{"127.0.1.8", "pre.example.org"}, {"127.0.0.7", "deep.mail.example.org"}, {"127.0.0.8", "x.example.org"},
+			{"127.0.0.9", "other.org"}, {"127.0.0.9", "org"}, {"127.0.0.9", "files-only.test"}, {"127.0.0.9", ""},
+			{"127.0.0.9", ".example.org"}, {"127.0.0.9", "a..example.org"}, {"127.0.0.9", "example.org."},
+		} {
+			v, err := decide(memCDB(data), c.ip, c.host)
+			if err != nil {
+				t.Fatalf("decide(%s, %s): %v", c.ip, c.host, err)
+			}
+			want, failed := rulescheckNamed(t, cdb, c.ip, c.host)
+			if failed {
+				t.Fatalf("tcprulescheck could not read %s", cdb)
+			}
+			got := asOracle(v)
+			if got.rule != want.rule || got.deny != want.deny || strings.Join(got.env, "\n") != strings.Join(want.env, "\n") {
+				t.Errorf("default %v, client %s named %q: %+v; tcprulescheck says %+v", withDefault, c.ip, c.host, got, want)
+			}
+		}
+	}
 }

@@ -51,8 +51,8 @@ func (t *tcpserverLines) ended(pid int, ws syscall.WaitStatus) string {
 }
 
 // ends are c's ends as tcpserver writes them, LOCALHOST:LOCALIP:LOCALPORT
-// and REMOTEHOST:REMOTEIP:REMOTEINFO:REMOTEPORT, with no remote name or
-// ident answer.
+// and REMOTEHOST:REMOTEIP:REMOTEINFO:REMOTEPORT, with the name -h found,
+// if any, and no ident answer.
 func (t *tcpserverLines) ends(c connection) string {
-	return t.localName + ":" + c.localIP + ":" + c.localPort + " :" + c.remoteIP + "::" + c.remotePort
+	return t.localName + ":" + c.localIP + ":" + c.localPort + " " + c.remoteHost + ":" + c.remoteIP + "::" + c.remotePort
 }

@@ -19,16 +19,23 @@ import (
 // returns it and the port.
 func printedPort(t *testing.T, argv []string) (*running, string) {
 	t.Helper()
+	return printedPortOf(t, serverSpec{argv: argv})
+}
+
+// printedPortOf is printedPort for spec, whose stdout it sets.
+func printedPortOf(t *testing.T, spec serverSpec) (*running, string) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	s := start(t, serverSpec{argv: argv, stdout: w})
+	spec.stdout = w
+	s := start(t, spec)
 	w.Close()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
-		t.Fatalf("%q wrote no port: %v; stderr:\n%s", argv, err, s.log())
+		t.Fatalf("%q wrote no port: %v; stderr:\n%s", spec.argv, err, s.log())
 	}
 	return s, strings.TrimSpace(line)
 }

@@ -26,10 +26,17 @@ import (
 //     reaper (waitid); the signal handler; the end on SIGTERM, SIGUSR1
 //     and the like; and each accept loop, in accept, the rules file,
 //     fork or a write to a standard error that blocks, one call at a
-//     time. The other goroutines only wait on channels and locks, which
-//     hold no thread.
-func threadsNeeded(procs, listeners int) int {
-	return 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
+//     time; with -h (names), the three that package net lets read
+//     /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf, one at a time
+//     each, for every lookup in progress, whose queries go through the
+//     poller. The other goroutines only wait on channels and locks,
+//     which hold no thread.
+func threadsNeeded(procs, listeners int, names bool) int {
+	n := 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
+	if names {
+		n += 3
+	}
+	return n
 }
 
 // readyThreads has the runtime start, before the server serves, every

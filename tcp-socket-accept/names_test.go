@@ -1,0 +1,317 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/testkit"
+)
+
+// -h and -p: the server looks up its clients' names in /etc/hosts, then
+// with a DNS server of the test's own, on loopback, named by an
+// /etc/resolv.conf that a private mount namespace puts in place of the
+// system's, with /etc/hosts and /etc/nsswitch.conf of the test's too.
+
+// The test zone. 127.0.0.2 is named in mixed case, and its name gives
+// its address back; 127.0.0.3's name gives another address; 127.0.0.4's
+// question is never answered; 127.0.0.5 has no name; 127.0.0.6 is named
+// in /etc/hosts alone.
+var namesZone = testkit.DNSZone{
+	Answers: map[string][]string{
+		"PTR 2.0.0.127.in-addr.arpa.": {"Client-Two.Example.ORG."},
+		"A client-two.example.org.":   {"127.0.0.2"},
+		"PTR 3.0.0.127.in-addr.arpa.": {"liar.example.org."},
+		"A liar.example.org.":         {"127.0.0.99"},
+		"PTR 7.0.0.127.in-addr.arpa.": {"deep.mail.example.org."},
+		"A deep.mail.example.org.":    {"127.0.0.7"},
+		"PTR 8.1.0.127.in-addr.arpa.": {"pre.example.org."},
+		"A pre.example.org.":          {"127.0.1.8"},
+	},
+	Silent: map[string]bool{"PTR 4.0.0.127.in-addr.arpa.": true},
+}
+
+const namesHosts = "127.0.0.1 localhost\n127.0.0.6 Files-Only.test\n"
+
+// dnsAddrs hands each test a DNS server address of its own.
+var dnsAddrs struct {
+	sync.Mutex
+	next int
+}
+
+// nameSandbox starts the test's DNS server and returns argv wrapped to
+// run with it: in a private mount namespace (root only; the test is
+// skipped, saying why, otherwise), where resolv.conf's options are
+// resolvOptions.
+func nameSandbox(t *testing.T, resolvOptions string, argv ...string) ([]string, *testkit.DNSServer) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: a DNS server on port 53 of a loopback address, and a private mount namespace for /etc/resolv.conf")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skipf("unshare (util-linux): %v", err)
+	}
+	dnsAddrs.Lock()
+	dnsAddrs.next++
+	ip := fmt.Sprintf("127.53.0.%d", dnsAddrs.next)
+	dnsAddrs.Unlock()
+	dns := testkit.StartDNS(t, ip+":53", namesZone)
+	dir := t.TempDir()
+	files := map[string]string{
+		"resolv.conf":   "nameserver " + ip + "\noptions " + resolvOptions + "\n",
+		"hosts":         namesHosts,
+		"nsswitch.conf": "hosts: files dns\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `set -e
+for f in resolv.conf hosts nsswitch.conf; do mount --bind "$1/$f" "/etc/$f"; done
+shift
+exec "$@"`
+	return append([]string{unshare, "-m", "sh", "-c", script, "sh", dir}, argv...), dns
+}
+
+// remoteHostOf connects from src and returns the child's TCPREMOTEHOST,
+// and whether it was set.
+func remoteHostOf(t *testing.T, s *running, src, addr string) (string, bool) {
+	t.Helper()
+	c := dialFrom(t, src, addr)
+	defer c.Close()
+	r := s.readReportWithin(portOf(c.LocalAddr()), lookupTime+10*time.Second)
+	return getenv(r.Raw, "TCPREMOTEHOST")
+}
+
+// TestRemoteHost: with -h, TCPREMOTEHOST is the client's name, in lower
+// case and without the final dot, from /etc/hosts first, then DNS; a
+// client without a name gets none, and an inherited TCPREMOTEHOST is not
+// passed on. -H after -h, and no -h, ask nothing.
+func TestRemoteHost(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv, dns := nameSandbox(t, "timeout:5", accept("-h")...)
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}, env: []string{"TCPREMOTEHOST=stale"}})
+	for _, c := range []struct {
+		src, host string
+	}{
+		{"127.0.0.2", "client-two.example.org"},
+		{"127.0.0.3", "liar.example.org"},
+		{"127.0.0.5", ""},
+		{"127.0.0.6", "files-only.test"},
+		{"127.0.0.1", "localhost"},
+	} {
+		host, set := remoteHostOf(t, s, c.src, addr)
+		if host != c.host || set != (c.host != "") {
+			t.Errorf("client %s: TCPREMOTEHOST %q (set: %v); want %q; stderr:\n%s", c.src, host, set, c.host, s.log())
+		}
+	}
+	if n := dns.Asked("PTR 6.0.0.127.in-addr.arpa."); n != 0 {
+		t.Errorf("127.0.0.6, named in /etc/hosts, was asked of DNS %d times", n)
+	}
+	if n := dns.Asked("PTR 2.0.0.127.in-addr.arpa."); n != 1 {
+		t.Errorf("127.0.0.2's name was asked %d times; want once", n)
+	}
+	for _, opts := range [][]string{{"-h", "-H"}, {"-hH"}, {}} {
+		l, addr := listener(t, "127.0.0.1", -1)
+		argv, dns := nameSandbox(t, "timeout:5", accept(opts...)...)
+		s := start(t, serverSpec{argv: argv, files: []*os.File{l}, env: []string{"TCPREMOTEHOST=stale"}})
+		if host, set := remoteHostOf(t, s, "127.0.0.2", addr); set {
+			t.Errorf("%q: TCPREMOTEHOST %q; want none", opts, host)
+		}
+		if n := dns.AskedAny(); n != 0 {
+			t.Errorf("%q: %d questions asked; want none", opts, n)
+		}
+	}
+}
+
+// TestParanoid: with -p, a name is kept only if its addresses include the
+// client's; Debian's tcpserver, asking the same DNS server, keeps the
+// same names, with -h and with -hp.
+func TestParanoid(t *testing.T) {
+	tcpserver := testkit.SystemProgram(t, "tcpserver", "ucspi-tcp")
+	clients := []string{"127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.7"}
+	for _, opts := range [][]string{{"-h"}, {"-hp"}, {"-p", "-h"}, {"-hpP"}} {
+		l, addr := listener(t, "127.0.0.1", -1)
+		argv, dns := nameSandbox(t, "timeout:5", accept(opts...)...)
+		s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+		// tcpserver asks the DNS server that $DNSCACHEIP names.
+		ip, _, _ := net.SplitHostPort(dns.Addr)
+		theirs, port := printedPortOf(t, serverSpec{argv: append(append([]string{tcpserver, "-1", "-R", "-l0"}, opts...), "127.0.0.1", "0", testkit.ProbePath()), env: []string{"DNSCACHEIP=" + ip}})
+		for _, src := range clients {
+			ours, oursSet := remoteHostOf(t, s, src, addr)
+			want, wantSet := remoteHostOf(t, theirs, src, "127.0.0.1:"+port)
+			if ours != want || oursSet != wantSet {
+				t.Errorf("%q, client %s: TCPREMOTEHOST %q (set: %v); tcpserver's %q (set: %v)", opts, src, ours, oursSet, want, wantSet)
+			}
+		}
+	}
+}
+
+// readReportWithin is readReport, waiting up to d.
+func (s *running) readReportWithin(clientPort string, d time.Duration) *testkit.Report {
+	s.t.Helper()
+	name := filepath.Join(s.dir, clientPort+".gob")
+	var err error
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err = os.Stat(name); err == nil {
+			return testkit.ReadReport(s.t, name)
+		}
+	}
+	s.t.Fatalf("no report from the probe for client port %s: %v; stderr:\n%s", clientPort, err, s.log())
+	return nil
+}
+
+// TestHostRules: with -h, =host, =.suffix and = rules decide as
+// tcprulescheck decides with TCPREMOTEHOST set to the name found, in its
+// order among the address's rules; a client without a name meets the
+// address's rules alone. An IPv4 client of a combined IPv6 socket is
+// named, and ruled, by its IPv4 address.
+func TestHostRules(t *testing.T) {
+	cdb := compileRules(t, t.TempDir(), "rules.cdb", hostRules)
+	for _, host := range []string{"127.0.0.1", "::"} {
+		if host == "::" {
+			if l6, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+				t.Skipf("no IPv6 loopback: %v", err)
+			} else {
+				l6.Close()
+			}
+		}
+		l, addr := listener(t, host, 0)
+		_, port, _ := net.SplitHostPort(addr)
+		addr = "127.0.0.1:" + port
+		argv, dns := nameSandbox(t, "timeout:5", accept("-v", "-h", "-x", cdb)...)
+		s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+		for _, c := range []struct{ src, name string }{
+			{"127.0.0.2", "client-two.example.org"}, {"127.0.0.3", "liar.example.org"}, {"127.0.0.7", "deep.mail.example.org"},
+			{"127.0.1.8", "pre.example.org"}, {"127.0.0.5", ""}, {"127.0.0.6", "files-only.test"},
+		} {
+			want := rulescheckNamedOK(t, cdb, c.src, c.name)
+			conn := dialFrom(t, c.src, addr)
+			if want.deny {
+				if !closedAtOnce(t, conn) {
+					t.Errorf("%s, client %s: not closed at once; tcprulescheck denies it by %q", host, c.src, want.rule)
+				}
+				conn.Close()
+				continue
+			}
+			r := s.readReportWithin(portOf(conn.LocalAddr()), 20*time.Second)
+			conn.Close()
+			who, _ := getenv(r.Raw, "WHO")
+			name, _ := getenv(r.Raw, "TCPREMOTEHOST")
+			if "WHO="+who != strings.Join(want.env, "") || name != c.name {
+				t.Errorf("%s, client %s: WHO=%s, TCPREMOTEHOST=%q; tcprulescheck says %q by %q for %q; stderr:\n%s", host, c.src, who, name, want.env, want.rule, c.name, s.log())
+			}
+		}
+		if n := dns.Asked("PTR 2.0.0.127.in-addr.arpa."); n != 1 {
+			t.Errorf("%s: 127.0.0.2's name asked %d times by its IPv4 address; want once", host, n)
+		}
+	}
+}
+
+// rulescheckNamedOK is rulescheckNamed for rules it can read.
+func rulescheckNamedOK(t *testing.T, cdb, ip, host string) oracle {
+	t.Helper()
+	o, failed := rulescheckNamed(t, cdb, ip, host)
+	if failed {
+		t.Fatalf("tcprulescheck could not read %s", cdb)
+	}
+	return o
+}
+
+// TestDeadDNS: a DNS server that never answers holds up only the client
+// whose name it was asked: others are served meanwhile, a SIGHUP is
+// acted on, and the client is served without a name once lookupTime has
+// passed, resolv.conf's own timeout being longer; a SIGTERM ends the
+// server at once, without waiting for the lookup.
+func TestDeadDNS(t *testing.T) {
+	t.Run("served", func(t *testing.T) {
+		t.Parallel()
+		l, addr := listener(t, "127.0.0.1", -1)
+		argv, dns := nameSandbox(t, "timeout:30 attempts:1", accept("-v", "-h", "-c", "3")...)
+		s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+		began := time.Now()
+		hung := dialFrom(t, "127.0.0.4", addr)
+		defer hung.Close()
+		for dns.Asked("PTR 4.0.0.127.in-addr.arpa.") == 0 {
+			if time.Since(began) > 10*time.Second {
+				t.Fatalf("the server never asked 127.0.0.4's name; stderr:\n%s", s.log())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		for i := 0; i < 3; i++ {
+			if host, _ := remoteHostOf(t, s, "127.0.0.2", addr); host != "client-two.example.org" {
+				t.Errorf("a client served while another's name is looked up: TCPREMOTEHOST %q", host)
+			}
+		}
+		s.proc.Signal(syscall.SIGHUP)
+		if host, _ := remoteHostOf(t, s, "127.0.0.2", addr); host != "client-two.example.org" {
+			t.Errorf("after a SIGHUP: TCPREMOTEHOST %q", host)
+		}
+		hungPort := portOf(hung.LocalAddr())
+		if _, err := os.Stat(filepath.Join(s.dir, hungPort+".gob")); err == nil {
+			t.Fatalf("127.0.0.4 served before its lookup could end")
+		}
+		r := s.readReportWithin(hungPort, lookupTime+10*time.Second)
+		waited := time.Since(began)
+		if host, set := getenv(r.Raw, "TCPREMOTEHOST"); set {
+			t.Errorf("127.0.0.4, whose name never came: TCPREMOTEHOST %q", host)
+		}
+		if waited < lookupTime {
+			t.Errorf("127.0.0.4 served after %v, before lookupTime (%v): its lookup was not the one asked", waited, lookupTime)
+		}
+		s.waitLog(`started 1/3`)
+	})
+	t.Run("SIGTERM", func(t *testing.T) {
+		t.Parallel()
+		l, addr := listener(t, "127.0.0.1", -1)
+		argv, dns := nameSandbox(t, "timeout:30 attempts:1", accept("-h")...)
+		s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+		hung := dialFrom(t, "127.0.0.4", addr)
+		defer hung.Close()
+		for began := time.Now(); dns.Asked("PTR 4.0.0.127.in-addr.arpa.") == 0; time.Sleep(10 * time.Millisecond) {
+			if time.Since(began) > 10*time.Second {
+				t.Fatalf("the server never asked 127.0.0.4's name; stderr:\n%s", s.log())
+			}
+		}
+		sent := time.Now()
+		s.proc.Signal(syscall.SIGTERM)
+		st := s.waitExit()
+		if took := time.Since(sent); took >= lookupTime/2 || st.ExitCode() != 0 {
+			t.Errorf("SIGTERM during a lookup: %v, after %v; want exit status 0 at once", st, took)
+		}
+		if data, _ := readAll(hung); data != "" {
+			t.Errorf("127.0.0.4 got %q from a server that ended", data)
+		}
+	})
+}
+
+// TestTcpserverLogNamesClient: with -h, the ok line in tcpserver's words
+// names the client, as Debian's tcpserver's does, asking the same DNS
+// server.
+func TestTcpserverLogNamesClient(t *testing.T) {
+	tcpserver := testkit.SystemProgram(t, "tcpserver", "ucspi-tcp")
+	child := []string{"sh", "-c", "echo hi"}
+	argv, dns := nameSandbox(t, "timeout:5", append([]string{tslBinary, "-1", "127.0.0.1", "0", tsaBinary, "--log-format", "tcpserver", "-vhl0"}, child...)...)
+	ip, _, _ := net.SplitHostPort(dns.Addr)
+	for _, spec := range []serverSpec{
+		{argv: argv},
+		{argv: append([]string{tcpserver, "-1", "-vhRl0", "127.0.0.1", "0"}, child...), env: []string{"DNSCACHEIP=" + ip}},
+	} {
+		s, port := printedPortOf(t, spec)
+		c := dialFrom(t, "127.0.0.2", "127.0.0.1:"+port)
+		readAll(c)
+		c.Close()
+		s.waitLog(`(?m)^tcpserver: ok \d+ 0:127\.0\.0\.1:` + port + ` client-two\.example\.org:127\.0\.0\.2::\d+$`)
+	}
+}
