@@ -69,6 +69,10 @@ func TestParseArgs(t *testing.T) {
 		// The qmail-smtpd run script's -u and -g; -U as envuidgid's, which
 		// a later -u or -g overrides, as tcpserver reads them in turn.
 		{[]string{"-v", "-R", "-l", "0", "-x", "/etc/tcp.smtp.cdb", "-c", "20", "-u", "7791", "-g", "2108", "0", "smtp"}, config{verbose: true, limit: 20, localName: "0", hasLocalName: true, rules: "/etc/tcp.smtp.cdb", uid: 7791, gid: 2108, next: []string{"0", "smtp"}}},
+		{[]string{"-hp", "cat"}, config{remoteHost: true, paranoid: true, limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		{[]string{"-hpHP", "cat"}, config{limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		{[]string{"--remote-host", "--paranoid", "cat"}, config{remoteHost: true, paranoid: true, limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
+		{[]string{"-vhRl0", "cat"}, config{verbose: true, remoteHost: true, localName: "0", hasLocalName: true, limit: 40, uid: -1, gid: -1, next: []string{"cat"}}},
 		{[]string{"-Uu7", "cat"}, config{limit: 40, uid: 7, gid: -1, gidFromEnv: true, next: []string{"cat"}}},
 		{[]string{"-u7", "-U", "cat"}, config{limit: 40, uid: 7, gid: -1, uidFromEnv: true, gidFromEnv: true, next: []string{"cat"}}},
 	}
@@ -97,7 +101,10 @@ Options:
   -d, --delay                    Leave the TCP Nagle algorithm on (the default).
   -o, --no-kill-IP-options       Leave IP options on connections.
   -O, --kill-IP-options          Clear IP options on connections (the default).
-  -H, --no-remote-host           Look up no client host name (always).
+  -h, --remote-host              Look up the client's host name for $TCPREMOTEHOST and =host rules.
+  -H, --no-remote-host           Look up no client host name (the default).
+  -p, --paranoid                 With -h, keep a name only if it looks up to the client's address.
+  -P, --no-paranoid              With -h, keep the name as found (the default).
   -R, --no-remote-info           Ask no ident server (always).
   -r, --remote-info              Not supported: ask the client's ident server.
   -t, --ident-timeout seconds    Not supported: the ident server's timeout.
