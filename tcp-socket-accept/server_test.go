@@ -88,6 +88,7 @@ type serverSpec struct {
 	stdin    *os.File   // instead of /dev/null
 	stdout   *os.File   // instead of /dev/null
 	noStderr bool       // descriptor 2 closed
+	logOut   bool       // stdout too is the pipe the test reads, as a run script's exec 2>&1 makes it
 	noPath   bool
 	path     string // PATH, if not the tests'
 }
@@ -125,6 +126,9 @@ func start(t *testing.T, spec serverSpec) *running {
 	stdout := devnull
 	if spec.stdout != nil {
 		stdout = spec.stdout
+	}
+	if spec.logOut {
+		stdout = errW
 	}
 	files := append([]*os.File{stdin, stdout, errW}, spec.files...)
 	if spec.noStderr {
