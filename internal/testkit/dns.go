@@ -17,11 +17,10 @@ import (
 type DNSServer struct {
 	Addr string // where it answers, ip:port
 
-	conn   *net.UDPConn
-	zone   DNSZone
-	mu     sync.Mutex
-	asked  map[string]int // "PTR 2.0.0.127.in-addr.arpa", ...
-	closed bool
+	conn  *net.UDPConn
+	zone  DNSZone
+	mu    sync.Mutex
+	asked map[string]int // "PTR 2.0.0.127.in-addr.arpa.", ...
 }
 
 // DNSZone is what a DNSServer knows: for each question, "TYPE name" with
@@ -48,23 +47,32 @@ var dnsTypes = map[uint16]string{dnsA: "A", dnsPTR: "PTR", dnsAAAA: "AAAA"}
 // 53 needs root).
 func StartDNS(t *testing.T, addr string, zone DNSZone) *DNSServer {
 	t.Helper()
-	ua, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.ListenUDP("udp", ua)
+	s, err := ServeDNS(addr, zone)
 	if err != nil {
 		t.Skipf("a DNS server of the test's own on %s: %v", addr, err)
 	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// ServeDNS starts a DNS server for zone on addr, ip:port, until Close.
+func ServeDNS(addr string, zone DNSZone) (*DNSServer, error) {
+	ua, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.ListenUDP("udp", ua)
+	if err != nil {
+		return nil, err
+	}
 	s := &DNSServer{Addr: conn.LocalAddr().String(), conn: conn, zone: zone, asked: map[string]int{}}
 	go s.serve()
-	t.Cleanup(func() {
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
-		conn.Close()
-	})
-	return s
+	return s, nil
+}
+
+// Close stops the server.
+func (s *DNSServer) Close() {
+	s.conn.Close()
 }
 
 // Asked is how many times the question "TYPE name" has been asked.

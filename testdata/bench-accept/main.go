@@ -29,6 +29,7 @@ var (
 	noLibc   = flag.Bool("nolibc", false, "serve testdata/hello-nolibc.c instead of hello.c, so that the children's own start-up weighs less (x86-64)")
 	envFlag  = flag.String("env", "", "space-separated NAME=VALUE settings added to tcp-socket-accept's environment, such as GOMAXPROCS=1")
 	rules    = flag.Bool("rules", true, "also measure -x rules, allowed and denied clients, against tcpserver -x (rules.go)")
+	names    = flag.Bool("names", true, "also measure -h and -hp against a DNS server of the bench's own, beside tcpserver -h (names.go; root only)")
 	builds   = flag.String("builds", "", "comma-separated directories holding both commands built by other toolchains (make toolchains' toolchains/NAME), served beside this build")
 )
 
@@ -133,5 +134,8 @@ func main() {
 		float64(fixed+b.cpuPer1k/1000)/float64(fixed), (2 * b.cpuPer1k / 1000).Round(time.Microsecond))
 	if *rules {
 		benchRules(dir, tsl, tsa, hello, tcpserver)
+	}
+	if *names {
+		benchNames(dir, tsl, tsa, hello, tcpserver)
 	}
 }
