@@ -22,6 +22,12 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 	}
 	if s.names != nil {
 		conn.remoteHost = s.names.hostOf(conn.client)
+		// The rest in one of the turns, which are as many as the
+		// accept loops: no more forks and reads of the rules file
+		// at once than without -h, and no more threads
+		// (threadsNeeded), however many lookups are in progress.
+		s.turns <- struct{}{}
+		defer func() { <-s.turns }()
 	}
 	v, ok := s.admitByRules(conn)
 	if !ok {

@@ -156,8 +156,8 @@ func threadsIn(status string) int {
 }
 
 // TestThreadsAtTheLimit: the server starts, before it serves, the
-// threads it can need (readyThreads), threadsNeeded(2, 1, false) with its two Ps
-// and one listener, or one more (readyThreads approaches the count, and
+// threads it can need (readyThreads), threadsNeeded(2, 1, false) with its
+// two Ps and one listener, or one more (readyThreads approaches the count, and
 // the runtime may start one of its own meanwhile: 1 run in 8 or so);
 // and with 40 connections in flight, at the default limit, and more
 // clients waiting, it has started no other. The children are cat, which

@@ -19,10 +19,11 @@ type server struct {
 	env       []string       // as the server received it
 	path      string         // where next-prog is looked for: env's PATH
 	kids      *children
-	rules     *rulesFile // nil without -x
-	ids       ids        // whom to run as (-U, -u, -g)
-	names     *namer     // nil without -h
-	pause     pause      // a rest for every accept loop
+	rules     *rulesFile    // nil without -x
+	ids       ids           // whom to run as (-U, -u, -g)
+	names     *namer        // nil without -h
+	turns     chan struct{} // with -h: one for each accept loop (see handle)
+	pause     pause         // a rest for every accept loop
 	log       logger
 }
 
@@ -105,6 +106,7 @@ func newServer(prog string, c config) (*server, error) {
 	}
 	if c.remoteHost {
 		s.names = newNamer(c.paranoid)
+		s.turns = make(chan struct{}, loopsPerListener*len(fds))
 	}
 	if c.rules != "" {
 		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}

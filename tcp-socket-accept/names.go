@@ -1,10 +1,12 @@
 package main
 
 import (
-	"context"
-	"net"
+	"bytes"
 	"net/netip"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -12,63 +14,239 @@ import (
 // lookup of -p included: two of the 5-second tries that resolv.conf(5)
 // gives a server by default. A client whose name is not found by then is
 // served without one. tcpserver's child waits for djbdns's library,
-// which gives up after 60 seconds.
+// which gives up after a minute.
 const lookupTime = 10 * time.Second
+
+// The files a lookup reads.
+const (
+	hostsPath  = "/etc/hosts"
+	resolvPath = "/etc/resolv.conf"
+)
 
 // namer looks up clients' names (-h), and with paranoid (-p) keeps a name
 // only if a forward lookup of it gives the client's address back, as
 // tcpserver does.
 //
-// The names come from Go's own resolver, as the server is built without
-// cgo: /etc/hosts first, then the DNS servers of /etc/resolv.conf, in the
-// order of the hosts line of /etc/nsswitch.conf where the toolchain reads
-// it; no other NSS module. /etc/hosts first, as a C server's
-// getnameinfo(3) reads it with "hosts: files dns", so that a host without
-// DNS (a rescue system, a container) can name its clients. tcpserver
-// asks DNS alone, through djbdns's library ($DNSCACHEIP, then
-// resolv.conf).
+// A name comes from /etc/hosts first, then from the DNS servers of
+// /etc/resolv.conf (dns.go), as a C server's getnameinfo(3) finds it
+// with "hosts: files dns", so that a host without DNS (a rescue system,
+// a container) can name its clients; nsswitch.conf is not read.
+// tcpserver asks DNS alone, through djbdns's library ($DNSCACHEIP, then
+// resolv.conf). Both files are read again when stat(2) shows them
+// changed, by one lookup at a time: at most one thread is ever in those
+// calls (threadsNeeded).
 type namer struct {
-	resolver *net.Resolver
 	paranoid bool
+
+	mu     sync.Mutex // for the files below
+	hosts  hostsFile
+	resolv resolvFile
 }
 
 func newNamer(paranoid bool) *namer {
-	return &namer{resolver: &net.Resolver{PreferGo: true}, paranoid: paranoid}
+	return &namer{paranoid: paranoid}
 }
 
 // hostOf is the name of the client at ip, as TCPREMOTEHOST gives it, or
-// "" for none: the first name found, in lower case and without the
-// final dot, as djbdns's library writes it for tcpserver.
+// "" for none: the first that /etc/hosts gives, or else DNS, in lower
+// case and without the final dot, as djbdns's library writes it.
 func (n *namer) hostOf(ip netip.Addr) string {
-	ctx, cancel := context.WithTimeout(context.Background(), lookupTime)
-	defer cancel()
-	names, err := n.resolver.LookupAddr(ctx, ip.String())
-	if err != nil || len(names) == 0 {
+	deadline := time.Now().Add(lookupTime)
+	named, conf := n.files(ip)
+	if named != "" {
+		if !n.paranoid || n.confirms(conf, named, ip, deadline) {
+			return named
+		}
 		return ""
 	}
-	name := strings.ToLower(strings.TrimSuffix(names[0], "."))
-	if name == "" || n.paranoid && !n.confirms(ctx, name, ip) {
+	r, err := ask(conf, reverseName(ip), typePTR, deadline)
+	if err != nil || len(r.names) == 0 {
+		return ""
+	}
+	name := r.names[0]
+	if n.paranoid && !n.confirms(conf, name, ip, deadline) {
 		return ""
 	}
 	return name
 }
 
-// confirms tells whether a forward lookup of name, in ip's family, gives
-// ip back. The name is looked up as found, absolute: no search domain is
-// tried.
-func (n *namer) confirms(ctx context.Context, name string, ip netip.Addr) bool {
-	family := "ip6"
-	if ip.Is4() {
-		family = "ip4"
+// confirms tells whether name's addresses in ip's family include ip:
+// /etc/hosts's, if it names it, or else DNS's. No search domain is tried.
+func (n *namer) confirms(conf resolvConf, name string, ip netip.Addr, deadline time.Time) bool {
+	n.mu.Lock()
+	addrs := n.hosts.addrsOf(name)
+	n.mu.Unlock()
+	if len(addrs) == 0 {
+		qtype := uint16(typeAAAA)
+		if ip.Is4() {
+			qtype = typeA
+		}
+		r, err := ask(conf, name, qtype, deadline)
+		if err != nil {
+			return false
+		}
+		addrs = r.addrs
 	}
-	ips, err := n.resolver.LookupIP(ctx, family, name+".")
-	if err != nil {
-		return false
-	}
-	for _, a := range ips {
-		if b, ok := netip.AddrFromSlice(a); ok && b.Unmap() == ip {
+	for _, a := range addrs {
+		if a.Unmap() == ip {
 			return true
 		}
 	}
 	return false
+}
+
+// files is /etc/hosts's name for ip, if any, and resolv.conf's settings,
+// each file read again if it has changed.
+func (n *namer) files(ip netip.Addr) (string, resolvConf) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.hosts.refresh()
+	n.resolv.refresh()
+	return n.hosts.byAddr[ip], n.resolv.conf
+}
+
+// hostsFile is /etc/hosts as last read: each address's first name, and
+// each name's addresses, in lower case.
+type hostsFile struct {
+	id     fileID
+	read   bool
+	byAddr map[netip.Addr]string
+	byName map[string][]netip.Addr
+}
+
+// refresh reads the file again if stat shows it changed; a file gone
+// names nothing.
+func (h *hostsFile) refresh() {
+	data, id, changed := readIfChanged(hostsPath, h.id, h.read)
+	if !changed {
+		return
+	}
+	h.id, h.read = id, true
+	h.byAddr, h.byName = parseHosts(data)
+}
+
+func (h *hostsFile) addrsOf(name string) []netip.Addr {
+	return h.byName[strings.ToLower(strings.TrimSuffix(name, "."))]
+}
+
+// parseHosts reads a hosts file as the C library does: an address, then
+// its names, up to a '#'; the first line of an address gives its name.
+// A scoped address (fe80::1%lo) is kept without its scope.
+func parseHosts(data []byte) (map[netip.Addr]string, map[string][]netip.Addr) {
+	byAddr, byName := map[netip.Addr]string{}, map[string][]netip.Addr{}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if i := bytes.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(string(line))
+		if len(f) < 2 {
+			continue
+		}
+		addr, err := netip.ParseAddr(f[0])
+		if err != nil {
+			continue
+		}
+		addr = addr.WithZone("").Unmap()
+		if _, ok := byAddr[addr]; !ok {
+			byAddr[addr] = strings.ToLower(strings.TrimSuffix(f[1], "."))
+		}
+		for _, name := range f[1:] {
+			name = strings.ToLower(strings.TrimSuffix(name, "."))
+			byName[name] = append(byName[name], addr)
+		}
+	}
+	return byAddr, byName
+}
+
+// resolvConf is what a lookup takes from resolv.conf(5).
+type resolvConf struct {
+	servers  []netip.Addr
+	timeout  time.Duration
+	attempts int
+}
+
+// resolvFile is /etc/resolv.conf as last read.
+type resolvFile struct {
+	id   fileID
+	read bool
+	conf resolvConf
+}
+
+func (r *resolvFile) refresh() {
+	data, id, changed := readIfChanged(resolvPath, r.id, r.read)
+	if !changed {
+		return
+	}
+	r.id, r.read = id, true
+	r.conf = parseResolvConf(data)
+}
+
+// parseResolvConf reads the nameserver lines, at most three, and the
+// timeout: and attempts: options, with glibc's defaults (127.0.0.1, 5 s,
+// 2) and bounds (30 s, 5).
+func parseResolvConf(data []byte) resolvConf {
+	c := resolvConf{timeout: 5 * time.Second, attempts: 2}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		switch f[0] {
+		case "nameserver":
+			if a, err := netip.ParseAddr(f[1]); err == nil && len(c.servers) < 3 {
+				c.servers = append(c.servers, a.Unmap())
+			}
+		case "options":
+			for _, o := range f[1:] {
+				if v, ok := optionValue(o, "timeout:", 30); ok {
+					c.timeout = time.Duration(v) * time.Second
+				}
+				if v, ok := optionValue(o, "attempts:", 5); ok {
+					c.attempts = v
+				}
+			}
+		}
+	}
+	if len(c.servers) == 0 {
+		c.servers = []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1})}
+	}
+	return c
+}
+
+// optionValue reads option o as name followed by a number, at least 1
+// and at most max.
+func optionValue(o, name string, max int) (int, bool) {
+	if !strings.HasPrefix(o, name) {
+		return 0, false
+	}
+	v, err := strconv.Atoi(o[len(name):])
+	if err != nil {
+		return 0, false
+	}
+	if v < 1 {
+		v = 1
+	}
+	if v > max {
+		v = max
+	}
+	return v, true
+}
+
+// readIfChanged reads the file at path if stat shows it is not the one
+// of id (or none was read yet), and tells whether it did; a file that is
+// gone, or is not a regular one, reads as empty.
+func readIfChanged(path string, id fileID, read bool) ([]byte, fileID, bool) {
+	var st syscall.Stat_t
+	if err := retryEINTR(func() error { return syscall.Stat(path, &st) }); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return nil, fileID{}, !read || id != fileID{}
+	}
+	now := statID(&st)
+	if read && now == id {
+		return nil, id, false
+	}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, fileID{}, true
+	}
+	return data, now, true
 }

@@ -36,6 +36,7 @@ var namesZone = testkit.DNSZone{
 		"A deep.mail.example.org.":    {"127.0.0.7"},
 		"PTR 8.1.0.127.in-addr.arpa.": {"pre.example.org."},
 		"A pre.example.org.":          {"127.0.1.8"},
+		"PTR 9.0.0.127.in-addr.arpa.": {"Odd Name.example.org."},
 	},
 	Silent: map[string]bool{"PTR 4.0.0.127.in-addr.arpa.": true},
 }
@@ -54,6 +55,15 @@ var dnsAddrs struct {
 // resolvOptions.
 func nameSandbox(t *testing.T, resolvOptions string, argv ...string) ([]string, *testkit.DNSServer) {
 	t.Helper()
+	return nameSandboxWith(t, func(ip string) string {
+		return "nameserver " + ip + "\noptions " + resolvOptions + "\n"
+	}, argv...)
+}
+
+// nameSandboxWith is nameSandbox with the resolv.conf that resolv writes
+// for the DNS server at ip.
+func nameSandboxWith(t *testing.T, resolv func(ip string) string, argv ...string) ([]string, *testkit.DNSServer) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: a DNS server on port 53 of a loopback address, and a private mount namespace for /etc/resolv.conf")
 	}
@@ -68,7 +78,7 @@ func nameSandbox(t *testing.T, resolvOptions string, argv ...string) ([]string, 
 	dns := testkit.StartDNS(t, ip+":53", namesZone)
 	dir := t.TempDir()
 	files := map[string]string{
-		"resolv.conf":   "nameserver " + ip + "\noptions " + resolvOptions + "\n",
+		"resolv.conf":   resolv(ip),
 		"hosts":         namesHosts,
 		"nsswitch.conf": "hosts: files dns\n",
 	}
@@ -137,10 +147,11 @@ func TestRemoteHost(t *testing.T) {
 
 // TestParanoid: with -p, a name is kept only if its addresses include the
 // client's; Debian's tcpserver, asking the same DNS server, keeps the
-// same names, with -h and with -hp.
+// same names, with -h and with -hp, and writes them alike, a byte that
+// is not a letter, digit, '-' or '_' in octal (127.0.0.9's space).
 func TestParanoid(t *testing.T) {
 	tcpserver := testkit.SystemProgram(t, "tcpserver", "ucspi-tcp")
-	clients := []string{"127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.7"}
+	clients := []string{"127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.7", "127.0.0.9"}
 	for _, opts := range [][]string{{"-h"}, {"-hp"}, {"-p", "-h"}, {"-hpP"}} {
 		l, addr := listener(t, "127.0.0.1", -1)
 		argv, dns := nameSandbox(t, "timeout:5", accept(opts...)...)
@@ -313,5 +324,59 @@ func TestTcpserverLogNamesClient(t *testing.T) {
 		readAll(c)
 		c.Close()
 		s.waitLog(`(?m)^tcpserver: ok \d+ 0:127\.0\.0\.1:` + port + ` client-two\.example\.org:127\.0\.0\.2::\d+$`)
+	}
+}
+
+// TestThreadsWithNames: with -h, the server has started, when it first
+// serves, the threads it can need (threadsNeeded with names), and starts
+// no other while lookups are in progress for 20 clients whose names
+// never come and 19 more are served to the limit of 40: each lookup
+// waits in the poller, and the rules and the forks go in turns.
+func TestThreadsWithNames(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv, _ := nameSandbox(t, "timeout:30 attempts:1", tsaBinary, "-v", "-h", "cat")
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	conns = append(conns, dialFrom(t, "127.0.0.2", addr))
+	s.waitLog(`started 1/40`)
+	ready := threads(t, s.proc.Pid)
+	if most := threadsNeeded(2, 1, true) + 1; ready > most {
+		t.Errorf("%d threads when it first served; want at most %d (%s build)", ready, most, testkit.Toolchain(tsaBinary))
+	}
+	for i := 0; i < 20; i++ {
+		conns = append(conns, dialFrom(t, "127.0.0.4", addr))
+	}
+	for i := 0; i < 30; i++ {
+		conns = append(conns, dialFrom(t, "127.0.0.2", addr))
+	}
+	s.waitLog(`started 20/40`)
+	if n := threads(t, s.proc.Pid); n > ready {
+		t.Errorf("%d threads with 20 lookups in progress and 20 children; %d when it first served: the runtime started more (%s build)", n, ready, testkit.Toolchain(tsaBinary))
+	}
+	if strings.Contains(s.log(), "started 21/40") {
+		t.Errorf("more than 20 children while 20 lookups hold their slots; stderr:\n%s", s.log())
+	}
+}
+
+// TestNameServers: the servers of resolv.conf are asked in turn: one
+// where nothing listens, then one that never answers, pass the question
+// on, within their timeout, to the test's DNS server, listed third.
+func TestNameServers(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv, dns := nameSandboxWith(t, func(ip string) string {
+		return "nameserver 127.53.255.1\nnameserver 127.53.255.2\nnameserver " + ip + "\noptions timeout:1 attempts:1\n"
+	}, accept("-h")...)
+	silent := testkit.StartDNS(t, "127.53.255.2:53", testkit.DNSZone{Silent: map[string]bool{"PTR 2.0.0.127.in-addr.arpa.": true}})
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	if host, _ := remoteHostOf(t, s, "127.0.0.2", addr); host != "client-two.example.org" {
+		t.Errorf("TCPREMOTEHOST %q; want client-two.example.org from the third server; stderr:\n%s", host, s.log())
+	}
+	if silent.AskedAny() != 1 || dns.AskedAny() != 1 {
+		t.Errorf("the silent server was asked %d questions, the third %d; want 1 each", silent.AskedAny(), dns.AskedAny())
 	}
 }

@@ -26,15 +26,17 @@ import (
 //     reaper (waitid); the signal handler; the end on SIGTERM, SIGUSR1
 //     and the like; and each accept loop, in accept, the rules file,
 //     fork or a write to a standard error that blocks, one call at a
-//     time; with -h (names), the three that package net lets read
-//     /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf, one at a time
-//     each, for every lookup in progress, whose queries go through the
-//     poller. The other goroutines only wait on channels and locks,
-//     which hold no thread.
+//     time (with -h, the goroutines that serve named clients read the
+//     rules file and fork in as many turns as there are loops: see
+//     handle); with -h (names), the lookup that reads /etc/hosts and
+//     /etc/resolv.conf, one at a time (see namer), whatever the number
+//     of lookups in progress, whose queries wait in the poller. The
+//     other goroutines only wait on channels and locks, which hold no
+//     thread.
 func threadsNeeded(procs, listeners int, names bool) int {
 	n := 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
 	if names {
-		n += 3
+		n++
 	}
 	return n
 }
