@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -23,7 +24,7 @@ import (
 // section, whatever their owner (a CNAME's target's included), a name
 // written in lower case with any byte but a letter, digit, '-' or '_'
 // as \ooo. A reply cut short (TC) is read for what it holds; none is
-// asked again over TCP, which a PTR or A answer never needs.
+// asked again over TCP, which a PTR or A answer all but never needs.
 
 // DNS record types and the class IN.
 const (
@@ -65,8 +66,9 @@ func queryID(name string, qtype uint16, t time.Time) uint16 {
 // for conf.attempts rounds, each try bounded by conf.timeout and all by
 // deadline; it returns the first reply that answers it, one of no error
 // or of no such name. A server that fails (SERVFAIL, REFUSED), refuses
-// the port or stays silent passes the question on.
-func ask(conf resolvConf, name string, qtype uint16, deadline time.Time) (reply, error) {
+// the port or stays silent passes the question on. calls is held for
+// each system call (see exchange).
+func ask(calls *sync.Mutex, conf resolvConf, name string, qtype uint16, deadline time.Time) (reply, error) {
 	for a := 0; a < conf.attempts; a++ {
 		for _, server := range conf.servers {
 			now := time.Now()
@@ -77,7 +79,7 @@ func ask(conf resolvConf, name string, qtype uint16, deadline time.Time) (reply,
 			if try.After(deadline) {
 				try = deadline
 			}
-			r, err := exchange(server, name, qtype, try)
+			r, err := exchange(calls, server, name, qtype, try)
 			if err == nil && (r.rcode == 0 || r.rcode == 3) {
 				return r, nil
 			}
@@ -88,30 +90,52 @@ func ask(conf resolvConf, name string, qtype uint16, deadline time.Time) (reply,
 
 // exchange sends one query to server, from a socket of its own (a port
 // of the kernel's choosing), and waits until deadline for its reply,
-// passing over any datagram that is not one. The wait is in the
-// runtime's poller, which holds no thread.
-func exchange(server netip.Addr, name string, qtype uint16, deadline time.Time) (reply, error) {
+// passing over any datagram that is not one. Each of its system calls is
+// made with calls held, so that however many lookups are in progress,
+// they are never in more than one system call at once, and need one
+// thread between them (threadsNeeded); the wait is in the runtime's
+// poller, which holds none.
+func exchange(calls *sync.Mutex, server netip.Addr, name string, qtype uint16, deadline time.Time) (reply, error) {
 	id := queryID(name, qtype, time.Now())
 	query, err := packQuery(id, name, qtype)
 	if err != nil {
 		return reply{}, err
 	}
-	f, err := dialUDP(server)
+	calls.Lock()
+	f, err := sendQuery(server, query)
+	calls.Unlock()
 	if err != nil {
 		return reply{}, err
 	}
-	defer f.Close()
-	if _, err := f.Write(query); err != nil {
-		return reply{}, err
+	defer func() {
+		calls.Lock()
+		f.Close()
+		calls.Unlock()
+	}()
+	rc, err := f.SyscallConn()
+	if err == nil {
+		err = f.SetReadDeadline(deadline)
 	}
-	if err := f.SetReadDeadline(deadline); err != nil {
+	if err != nil {
 		return reply{}, err
 	}
 	buf := make([]byte, 1232)
 	for {
-		n, err := f.Read(buf)
-		if err != nil {
+		var n int
+		var rerr error
+		err := rc.Read(func(fd uintptr) bool {
+			calls.Lock()
+			n, rerr = syscall.Read(int(fd), buf)
+			calls.Unlock()
+			return rerr != syscall.EAGAIN
+		})
+		switch {
+		case err != nil: // the deadline
 			return reply{}, err
+		case rerr == syscall.EINTR:
+			continue
+		case rerr != nil: // ECONNREFUSED: nothing listens there
+			return reply{}, rerr
 		}
 		if r, ok := parseReply(buf[:n], query, qtype); ok {
 			return r, nil
@@ -119,15 +143,16 @@ func exchange(server netip.Addr, name string, qtype uint16, deadline time.Time) 
 	}
 }
 
-// dialUDP is a non-blocking UDP socket connected to server's DNS port,
-// close-on-exec from the start (under the fork lock, for the systems
-// without SOCK_CLOEXEC), as a file of the runtime's poller.
-func dialUDP(server netip.Addr) (*os.File, error) {
+// sendQuery sends query to server's DNS port from a new non-blocking UDP
+// socket, connected to it and close-on-exec from the start (under the
+// fork lock, for the systems without SOCK_CLOEXEC), which it returns as
+// a file of the runtime's poller.
+func sendQuery(server netip.Addr, query []byte) (*os.File, error) {
 	family := syscall.AF_INET
 	var sa syscall.Sockaddr = &syscall.SockaddrInet4{Port: dnsPort, Addr: server.As4()}
 	if !server.Is4() {
 		family = syscall.AF_INET6
-		zone, _ := strconv.Atoi(server.Zone())
+		zone, _ := strconv.Atoi(server.Zone()) // a scope by number only
 		sa = &syscall.SockaddrInet6{Port: dnsPort, Addr: server.As16(), ZoneId: uint32(zone)}
 	}
 	syscall.ForkLock.RLock()
@@ -139,11 +164,14 @@ func dialUDP(server netip.Addr) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		syscall.Close(fd)
-		return nil, err
+	err = syscall.SetNonblock(fd, true)
+	if err == nil {
+		err = syscall.Connect(fd, sa)
 	}
-	if err := syscall.Connect(fd, sa); err != nil {
+	if err == nil {
+		_, err = syscall.Write(fd, query)
+	}
+	if err != nil {
 		syscall.Close(fd)
 		return nil, err
 	}
@@ -151,25 +179,63 @@ func dialUDP(server netip.Addr) (*os.File, error) {
 }
 
 // packQuery is the query with id for (name, qtype), recursion desired.
+// name is dotted text as djbdns writes it, a byte of a label perhaps as
+// \ooo in octal, or any character after a backslash as itself.
 func packQuery(id uint16, name string, qtype uint16) ([]byte, error) {
 	q := []byte{byte(id >> 8), byte(id), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}
-	name = strings.TrimSuffix(name, ".")
-	if name == "" || len(name) > 253 {
+	labels, ok := splitName(strings.TrimSuffix(name, "."))
+	if !ok {
 		return nil, errors.New("not a domain name: " + strconv.Quote(name))
 	}
-	for _, label := range strings.Split(name, ".") {
-		if label == "" || len(label) > 63 {
-			return nil, errors.New("not a domain name: " + strconv.Quote(name))
-		}
+	for _, label := range labels {
 		q = append(q, byte(len(label)))
 		q = append(q, label...)
 	}
 	return append(q, 0, byte(qtype>>8), byte(qtype), 0, classIN), nil
 }
 
+// splitName is name's labels, its escapes read as djbdns's
+// dns_domain_fromdot reads them; false for an empty label, one longer
+// than 63 bytes, or a name longer than 255 on the wire.
+func splitName(name string) ([]string, bool) {
+	var labels []string
+	var label []byte
+	size := 1
+	for i := 0; i <= len(name); i++ {
+		if i == len(name) || name[i] == '.' {
+			if len(label) == 0 || len(label) > 63 {
+				return nil, false
+			}
+			labels = append(labels, string(label))
+			size += 1 + len(label)
+			label = label[:0]
+			continue
+		}
+		c := name[i]
+		if c == '\\' && i+1 < len(name) {
+			i++
+			c = name[i]
+			if c >= '0' && c <= '7' {
+				n := 0
+				for j := 0; j < 3 && i < len(name) && name[i] >= '0' && name[i] <= '7'; j++ {
+					n = n*8 + int(name[i]-'0')
+					i++
+				}
+				i--
+				c = byte(n)
+			}
+		}
+		label = append(label, c)
+	}
+	return labels, size <= 255
+}
+
 // parseReply reads msg as the reply to query, of type qtype: false if it
 // is not one (another ID, not a response, another question, or cut short
-// of its header and question).
+// of its header and question). As djbdns's dns_name_packet and
+// dns_ip4_packet read it: for PTR, the first record's name, the root as
+// "."; for A and AAAA, every record of the right size; and nothing at
+// all if a record up to there is cut short or its name unreadable.
 func parseReply(msg, query []byte, qtype uint16) (reply, bool) {
 	question := query[12:]
 	if len(msg) < 12+len(question) || msg[0] != query[0] || msg[1] != query[1] ||
@@ -183,22 +249,28 @@ func parseReply(msg, query []byte, qtype uint16) (reply, bool) {
 	for i := 0; i < answers; i++ {
 		var ok bool
 		if off, ok = skipName(msg, off); !ok || off+10 > len(msg) {
-			break
+			return reply{rcode: r.rcode}, true
 		}
 		rtype, class := uint16(msg[off])<<8|uint16(msg[off+1]), uint16(msg[off+2])<<8|uint16(msg[off+3])
 		size := int(msg[off+8])<<8 | int(msg[off+9])
 		data := off + 10
-		if off = data + size; off > len(msg) {
-			break
-		}
+		off = data + size
 		if rtype != qtype || class != classIN {
 			continue
 		}
 		switch {
 		case rtype == typePTR:
-			if name, ok := readName(msg, data); ok && name != "" {
-				r.names = append(r.names, name)
+			name, ok := readName(msg, data)
+			if !ok {
+				return reply{rcode: r.rcode}, true
 			}
+			if name == "" {
+				name = "."
+			}
+			r.names = append(r.names, name)
+			return r, true
+		case data+size > len(msg):
+			return reply{rcode: r.rcode}, true
 		case rtype == typeA && size == 4:
 			r.addrs = append(r.addrs, netip.AddrFrom4(*(*[4]byte)(msg[data:])))
 		case rtype == typeAAAA && size == 16:

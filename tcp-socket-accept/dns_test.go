@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -170,4 +171,49 @@ func FuzzParseReply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPackQueryEscapes: a name as djbdns writes it goes on the wire as
+// its bytes, as djbdns's dns_domain_fromdot reads it.
+func TestPackQueryEscapes(t *testing.T) {
+	for name, want := range map[string][]byte{
+		`odd\040name.example.org`: writeLabels("odd name", "example", "org"),
+		`a\.b.org`:                writeLabels("a.b", "org"),
+		`x\377\1y.org`:            writeLabels("x\xff\x01y", "org"),
+	} {
+		q, err := packQuery(0, name, typeA)
+		if err != nil {
+			t.Errorf("packQuery(%q): %v", name, err)
+			continue
+		}
+		if got := q[12 : len(q)-4]; string(got) != string(want) {
+			t.Errorf("packQuery(%q): %q; want %q", name, got, want)
+		}
+	}
+}
+
+// TestDottedIPv4: a name of digits, dots and brackets is read as
+// djbdns's dns_ip4 reads it.
+func TestDottedIPv4(t *testing.T) {
+	for name, want := range map[string]string{
+		"127.0.0.10":      "[127.0.0.10]",
+		"[127.0.0.10]":    "[127.0.0.10]",
+		"1.2.3.4.5.6.7.8": "[1.2.3.4 5.6.7.8]",
+		"1.2.3":           "[]",
+		"256.0.0.1":       "[0.0.0.1]",
+		"mail.example":    "[]",
+	} {
+		if got := fmt.Sprint(dottedIPv4(name)); got != want {
+			t.Errorf("dottedIPv4(%q) = %s; want %s", name, got, want)
+		}
+	}
+}
+
+// TestRootPTR: a PTR record naming the root gives ".", as djbdns writes
+// it.
+func TestRootPTR(t *testing.T) {
+	q, _ := packQuery(7, "2.0.0.127.in-addr.arpa", typePTR)
+	if r, ok := parseReply(replyTo(q, 0, answerRR(typePTR, []byte{0})), q, typePTR); !ok || !reflect.DeepEqual(r.names, []string{"."}) {
+		t.Errorf("%+v, %v; want the name \".\"", r, ok)
+	}
 }

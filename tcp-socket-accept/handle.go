@@ -5,33 +5,79 @@ import (
 	"syscall"
 )
 
-// handle starts a child for the accepted connection fd from sa, in the
-// slot reserved for it, or says why not; the caller closes fd either way.
-// With -h it looks the client's name up first, holding the slot, and is
-// then run apart from the accept loop (see acceptFrom).
-// Lines are written only with the children's lock released (see
-// children). It tells whether the fork failed for want of something the
-// server itself is short of, so that the loop rests.
-func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
-	k := s.kids
+// take serves the connection fd from sa that a loop has accepted, in the
+// slot reserved for it, and closes it: at once, or with -h apart from the
+// loop, once its client's name has come (serveNamed).
+func (s *server) take(fd int, sa syscall.Sockaddr) {
 	conn, err := describe(fd, sa)
 	if err != nil {
 		s.log.error(err.Error())
-		k.unreserve()
-		return false
+		s.kids.unreserve()
+		syscall.Close(fd)
+		return
 	}
-	if s.names != nil {
-		conn.remoteHost = s.names.hostOf(conn.client)
-		// The rest in one of the turns, which are as many as the
-		// accept loops: no more forks and reads of the rules file
-		// at once than without -h, and no more threads
-		// (threadsNeeded), however many lookups are in progress.
-		s.turns <- struct{}{}
-		defer func() { <-s.turns }()
+	if s.names == nil {
+		s.serveConn(fd, conn, hostCount{})
+		return
 	}
+	// Counted against -C before the lookup, which may take seconds
+	// (lookupTime): a client whose names come slowly, or never, holds
+	// no more slots than -C lets it.
+	k := s.kids
+	k.mu.Lock()
+	n, ok := k.admitHost(conn.remoteIP)
+	if !ok {
+		k.giveBack()
+	}
+	k.mu.Unlock()
+	if !ok {
+		s.log.refused(conn, k.perHost)
+		syscall.Close(fd)
+		return
+	}
+	go s.serveNamed(fd, conn, hostCount{connNum: n, taken: true})
+}
+
+// serveNamed looks up the name of conn's client (-h), then serves it in
+// one of the turns, which are as many as the accept loops: however many
+// lookups are in progress, no more goroutines read the rules file, fork
+// or close a connection at once than without -h, and no more threads
+// are needed (threadsNeeded).
+func (s *server) serveNamed(fd int, conn connection, count hostCount) {
+	conn.remoteHost = s.names.hostOf(conn.client)
+	s.turns <- struct{}{}
+	s.serveConn(fd, conn, count)
+	<-s.turns
+}
+
+// serveConn serves conn, on fd, and closes it; when the server was short
+// of what a fork needs, every loop rests.
+func (s *server) serveConn(fd int, conn connection, count hostCount) {
+	if s.handle(fd, conn, count) {
+		s.pause.start(backoff)
+	}
+	syscall.Close(fd)
+}
+
+// hostCount is a connection's count against -C when it was taken before
+// the connection was handled (-h): TCPCONNNUM.
+type hostCount struct {
+	connNum int
+	taken   bool
+}
+
+// handle starts a child for the connection conn, on fd, in the slot
+// reserved for it, or says why not; the caller closes fd either way.
+// Lines are written only with the children's lock released (see
+// children). It tells whether the fork failed for want of something the
+// server itself is short of, so that the loops rest.
+func (s *server) handle(fd int, conn connection, count hostCount) (rest bool) {
+	k := s.kids
 	v, ok := s.admitByRules(conn)
 	if !ok {
-		k.unreserve()
+		k.mu.Lock()
+		k.giveUp(conn.remoteIP, count.taken)
+		k.mu.Unlock()
 		return false
 	}
 	s.setOptions(fd, conn)
@@ -39,16 +85,18 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 	k.awaitUnheld()
 	if k.closed {
 		// The server is ending (SIGQUIT, SIGABRT): no child may start.
-		k.giveBack()
+		k.giveUp(conn.remoteIP, count.taken)
 		k.mu.Unlock()
 		return false
 	}
-	connNum, ok := k.admitHost(conn.remoteIP)
-	if !ok {
-		k.giveBack()
-		k.mu.Unlock()
-		s.log.refused(conn, k.perHost)
-		return false
+	connNum := count.connNum
+	if !count.taken {
+		if connNum, ok = k.admitHost(conn.remoteIP); !ok {
+			k.giveBack()
+			k.mu.Unlock()
+			s.log.refused(conn, k.perHost)
+			return false
+		}
 	}
 	n := k.forkBegun()
 	k.mu.Unlock()
@@ -83,6 +131,15 @@ func (s *server) handle(fd int, sa syscall.Sockaddr) (rest bool) {
 		s.log.connected(pid, conn)
 	})
 	return false
+}
+
+// giveUp gives back the slot of a connection that no child will serve,
+// and its count against -C if it was taken (counted); with mu held.
+func (c *children) giveUp(host string, counted bool) {
+	if counted {
+		c.forgetHost(host)
+	}
+	c.giveBack()
 }
 
 // unstart gives back what was taken for the child of conn, fork n, that

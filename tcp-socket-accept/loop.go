@@ -74,15 +74,6 @@ func (s *server) pollListeners() []syscall.RawConn {
 	return rcs
 }
 
-// serveConn serves the accepted connection fd from sa, and closes it;
-// when the server was short of what a fork needs, every loop rests.
-func (s *server) serveConn(fd int, sa syscall.Sockaddr) {
-	if s.handle(fd, sa) {
-		s.pause.start(backoff)
-	}
-	syscall.Close(fd)
-}
-
 // acceptFrom serves the listener l until it can no longer be served.
 func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 	for {
@@ -95,14 +86,8 @@ func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 			syscall.Close(fd)
 			return
 		}
-		if err == nil && s.names != nil {
-			// A name may take seconds to come (lookupTime): the
-			// loop goes on accepting meanwhile.
-			go s.serveConn(fd, sa)
-			continue
-		}
 		if err == nil {
-			s.serveConn(fd, sa)
+			s.take(fd, sa)
 			continue
 		}
 		switch acceptFailure(runtime.GOOS, err) {

@@ -13,6 +13,7 @@ import (
 
 // server is what the accept loop, the reaper and the signal handler share.
 type server struct {
+	pause     pause // a rest for every accept loop; first, for its 64-bit atomic on 32-bit systems
 	cfg       config
 	listeners []int
 	live      *liveListeners // those still served
@@ -22,8 +23,7 @@ type server struct {
 	rules     *rulesFile    // nil without -x
 	ids       ids           // whom to run as (-U, -u, -g)
 	names     *namer        // nil without -h
-	turns     chan struct{} // with -h: one for each accept loop (see handle)
-	pause     pause         // a rest for every accept loop
+	turns     chan struct{} // with -h: one for each accept loop (see serveNamed)
 	log       logger
 }
 

@@ -365,3 +365,24 @@ func TestManualShowsRunScripts(t *testing.T) {
 		t.Errorf("the chapter shows %d scripts; want the 6 of examples/tcpserver", len(shown))
 	}
 }
+
+// TestSoftlimit: under softlimit -d400000, as axfrdns-conf puts it
+// before tcpserver, the pair cannot start, the Go runtime failing before
+// main; after tcp-socket-accept, before the program, the limit is the
+// program's own.
+func TestSoftlimit(t *testing.T) {
+	softlimit := testkit.SystemProgram(t, "softlimit", "daemontools")
+	before := start(t, serverSpec{argv: []string{softlimit, "-d400000", tslBinary, "127.0.0.1", "0", tsaBinary, "cat"}})
+	st := before.waitExit()
+	if st.Success() || strings.Contains(before.log(), "tcp-socket-") {
+		t.Errorf("under softlimit -d400000: %v, stderr:\n%s\nwant the runtime's failure before main", st, before.log())
+	}
+	l, addr := listener(t, "127.0.0.1", -1)
+	start(t, serverSpec{argv: []string{tsaBinary, "softlimit", "-d400000", "sh", "-c", "grep '^Max data size' /proc/self/limits"}, files: []*os.File{l}})
+	c := dial(t, addr)
+	out, _ := readAll(c)
+	c.Close()
+	if f := strings.Fields(out); len(f) < 5 || f[3] != "400000" {
+		t.Errorf("the program's limit: %q; want softlimit's 400000", out)
+	}
+}

@@ -33,12 +33,14 @@ const (
 // a container) can name its clients; nsswitch.conf is not read.
 // tcpserver asks DNS alone, through djbdns's library ($DNSCACHEIP, then
 // resolv.conf). Both files are read again when stat(2) shows them
-// changed, by one lookup at a time: at most one thread is ever in those
-// calls (threadsNeeded).
+// changed.
 type namer struct {
 	paranoid bool
 
-	mu     sync.Mutex // for the files below
+	// calls is held for every system call of a lookup, the files'
+	// and the queries': however many lookups are in progress, they
+	// need one thread between them (threadsNeeded).
+	calls  sync.Mutex
 	hosts  hostsFile
 	resolv resolvFile
 }
@@ -53,35 +55,36 @@ func newNamer(paranoid bool) *namer {
 func (n *namer) hostOf(ip netip.Addr) string {
 	deadline := time.Now().Add(lookupTime)
 	named, conf := n.files(ip)
-	if named != "" {
-		if !n.paranoid || n.confirms(conf, named, ip, deadline) {
-			return named
+	if named == "" {
+		r, err := ask(&n.calls, conf, reverseName(ip), typePTR, deadline)
+		if err != nil || len(r.names) == 0 {
+			return ""
 		}
+		named = r.names[0]
+	}
+	if n.paranoid && !n.confirms(conf, named, ip, deadline) {
 		return ""
 	}
-	r, err := ask(conf, reverseName(ip), typePTR, deadline)
-	if err != nil || len(r.names) == 0 {
-		return ""
-	}
-	name := r.names[0]
-	if n.paranoid && !n.confirms(conf, name, ip, deadline) {
-		return ""
-	}
-	return name
+	return named
 }
 
 // confirms tells whether name's addresses in ip's family include ip:
-// /etc/hosts's, if it names it, or else DNS's. No search domain is tried.
+// /etc/hosts's, if it gives any, or else DNS's. A name that is an IPv4
+// address in dotted form is its own address, as djbdns's dns_ip4 reads
+// it. No search domain is tried.
 func (n *namer) confirms(conf resolvConf, name string, ip netip.Addr, deadline time.Time) bool {
-	n.mu.Lock()
-	addrs := n.hosts.addrsOf(name)
-	n.mu.Unlock()
+	n.calls.Lock()
+	addrs := ofFamily(n.hosts.addrsOf(name), ip.Is4())
+	n.calls.Unlock()
+	if len(addrs) == 0 && ip.Is4() {
+		addrs = dottedIPv4(name)
+	}
 	if len(addrs) == 0 {
 		qtype := uint16(typeAAAA)
 		if ip.Is4() {
 			qtype = typeA
 		}
-		r, err := ask(conf, name, qtype, deadline)
+		r, err := ask(&n.calls, conf, name, qtype, deadline)
 		if err != nil {
 			return false
 		}
@@ -95,11 +98,52 @@ func (n *namer) confirms(conf resolvConf, name string, ip netip.Addr, deadline t
 	return false
 }
 
+// ofFamily is those of addrs that are IPv4 addresses, or IPv6 ones.
+func ofFamily(addrs []netip.Addr, v4 bool) []netip.Addr {
+	var kept []netip.Addr
+	for _, a := range addrs {
+		if a.Is4() == v4 {
+			kept = append(kept, a)
+		}
+	}
+	return kept
+}
+
+// dottedIPv4 reads name as djbdns's dns_ip4 does when it holds nothing
+// but digits, dots and brackets: each dot-separated number a byte (mod
+// 256), whole groups of four an address; nil for any other name, which
+// is looked up.
+func dottedIPv4(name string) []netip.Addr {
+	var b []byte
+	code := 0
+	for i := 0; i <= len(name); i++ {
+		c := byte('.')
+		if i < len(name) {
+			c = name[i]
+		}
+		switch {
+		case c == '[' || c == ']':
+		case c == '.':
+			b = append(b, byte(code))
+			code = 0
+		case c >= '0' && c <= '9':
+			code = code*10 + int(c-'0')
+		default:
+			return nil
+		}
+	}
+	var addrs []netip.Addr
+	for ; len(b) >= 4; b = b[4:] {
+		addrs = append(addrs, netip.AddrFrom4(*(*[4]byte)(b)))
+	}
+	return addrs
+}
+
 // files is /etc/hosts's name for ip, if any, and resolv.conf's settings,
 // each file read again if it has changed.
 func (n *namer) files(ip netip.Addr) (string, resolvConf) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	n.calls.Lock()
+	defer n.calls.Unlock()
 	n.hosts.refresh()
 	n.resolv.refresh()
 	return n.hosts.byAddr[ip], n.resolv.conf

@@ -28,20 +28,24 @@ import (
 // in /etc/hosts alone.
 var namesZone = testkit.DNSZone{
 	Answers: map[string][]string{
-		"PTR 2.0.0.127.in-addr.arpa.": {"Client-Two.Example.ORG."},
-		"A client-two.example.org.":   {"127.0.0.2"},
-		"PTR 3.0.0.127.in-addr.arpa.": {"liar.example.org."},
-		"A liar.example.org.":         {"127.0.0.99"},
-		"PTR 7.0.0.127.in-addr.arpa.": {"deep.mail.example.org."},
-		"A deep.mail.example.org.":    {"127.0.0.7"},
-		"PTR 8.1.0.127.in-addr.arpa.": {"pre.example.org."},
-		"A pre.example.org.":          {"127.0.1.8"},
-		"PTR 9.0.0.127.in-addr.arpa.": {"Odd Name.example.org."},
+		"PTR 2.0.0.127.in-addr.arpa.":  {"Client-Two.Example.ORG."},
+		"A client-two.example.org.":    {"127.0.0.2"},
+		"PTR 3.0.0.127.in-addr.arpa.":  {"liar.example.org."},
+		"A liar.example.org.":          {"127.0.0.99"},
+		"PTR 7.0.0.127.in-addr.arpa.":  {"deep.mail.example.org."},
+		"A deep.mail.example.org.":     {"127.0.0.7"},
+		"PTR 8.1.0.127.in-addr.arpa.":  {"pre.example.org."},
+		"A pre.example.org.":           {"127.0.1.8"},
+		"PTR 9.0.0.127.in-addr.arpa.":  {"Odd Name.example.org."},
+		"A odd name.example.org.":      {"127.0.0.9"},
+		"PTR 10.0.0.127.in-addr.arpa.": {"127.0.0.10."},
+		"PTR 11.0.0.127.in-addr.arpa.": {"mixed.example.org."},
+		"A mixed.example.org.":         {"127.0.0.11"},
 	},
 	Silent: map[string]bool{"PTR 4.0.0.127.in-addr.arpa.": true},
 }
 
-const namesHosts = "127.0.0.1 localhost\n127.0.0.6 Files-Only.test\n"
+const namesHosts = "127.0.0.1 localhost\n127.0.0.6 Files-Only.test\n::11 mixed.example.org\n"
 
 // dnsAddrs hands each test a DNS server address of its own.
 var dnsAddrs struct {
@@ -72,7 +76,7 @@ func nameSandboxWith(t *testing.T, resolv func(ip string) string, argv ...string
 		t.Skipf("unshare (util-linux): %v", err)
 	}
 	dnsAddrs.Lock()
-	dnsAddrs.next++
+	dnsAddrs.next = dnsAddrs.next%250 + 1
 	ip := fmt.Sprintf("127.53.0.%d", dnsAddrs.next)
 	dnsAddrs.Unlock()
 	dns := testkit.StartDNS(t, ip+":53", namesZone)
@@ -148,10 +152,13 @@ func TestRemoteHost(t *testing.T) {
 // TestParanoid: with -p, a name is kept only if its addresses include the
 // client's; Debian's tcpserver, asking the same DNS server, keeps the
 // same names, with -h and with -hp, and writes them alike, a byte that
-// is not a letter, digit, '-' or '_' in octal (127.0.0.9's space).
+// is not a letter, digit, '-' or '_' in octal (127.0.0.9's space, which
+// -p's query sends as the byte); a name in dotted form is its own
+// address (127.0.0.10's); and 127.0.0.11's name, which /etc/hosts gives
+// an IPv6 address alone, is confirmed by DNS, as tcpserver confirms it.
 func TestParanoid(t *testing.T) {
 	tcpserver := testkit.SystemProgram(t, "tcpserver", "ucspi-tcp")
-	clients := []string{"127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.7", "127.0.0.9"}
+	clients := []string{"127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.7", "127.0.0.9", "127.0.0.10", "127.0.0.11"}
 	for _, opts := range [][]string{{"-h"}, {"-hp"}, {"-p", "-h"}, {"-hpP"}} {
 		l, addr := listener(t, "127.0.0.1", -1)
 		argv, dns := nameSandbox(t, "timeout:5", accept(opts...)...)
@@ -378,5 +385,36 @@ func TestNameServers(t *testing.T) {
 	}
 	if silent.AskedAny() != 1 || dns.AskedAny() != 1 {
 		t.Errorf("the silent server was asked %d questions, the third %d; want 1 each", silent.AskedAny(), dns.AskedAny())
+	}
+}
+
+// TestPerHostDuringLookup: with -h, a connection is counted against -C
+// from before its lookup: while the names of two clients from 127.0.0.4
+// never come, a third from there is refused at once, and one from
+// another address is served.
+func TestPerHostDuringLookup(t *testing.T) {
+	l, addr := listener(t, "127.0.0.1", -1)
+	argv, dns := nameSandbox(t, "timeout:30 attempts:1", accept("-v", "-h", "-C", "2")...)
+	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+	for i := 0; i < 2; i++ {
+		c := dialFrom(t, "127.0.0.4", addr)
+		defer c.Close()
+	}
+	for began := time.Now(); dns.Asked("PTR 4.0.0.127.in-addr.arpa.") < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Since(began) > 10*time.Second {
+			t.Fatalf("the server asked 127.0.0.4's name %d times; want 2; stderr:\n%s", dns.Asked("PTR 4.0.0.127.in-addr.arpa."), s.log())
+		}
+	}
+	third := dialFrom(t, "127.0.0.4", addr)
+	defer third.Close()
+	if !closedAtOnce(t, third) {
+		t.Errorf("a third client from 127.0.0.4 was not closed at once")
+	}
+	s.waitLog(`refused 127\.0\.0\.4 \d+ per-host limit 2`)
+	if n := dns.Asked("PTR 4.0.0.127.in-addr.arpa."); n != 2 {
+		t.Errorf("127.0.0.4's name asked %d times; want 2: the third was looked up", n)
+	}
+	if host, _ := remoteHostOf(t, s, "127.0.0.2", addr); host != "client-two.example.org" {
+		t.Errorf("another address meanwhile: TCPREMOTEHOST %q", host)
 	}
 }

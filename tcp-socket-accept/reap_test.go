@@ -71,7 +71,7 @@ func scenarioServer(next ...string) *server {
 	return s
 }
 
-// startKept starts a child through handle, which runs until the client
+// startKept starts a child through take, which runs until the client
 // closes, and returns its pid and client once the reaper waits for it in
 // the kernel.
 func startKept(s *server) (int, net.Conn, error) {
@@ -80,8 +80,7 @@ func startKept(s *server) (int, net.Conn, error) {
 		return 0, nil, err
 	}
 	s.kids.reserve()
-	s.handle(fd, sa)
-	syscall.Close(fd)
+	s.take(fd, sa)
 	s.kids.mu.Lock()
 	var pids []int
 	for pid := range s.kids.byPid {

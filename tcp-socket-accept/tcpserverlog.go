@@ -52,7 +52,28 @@ func (t *tcpserverLines) ended(pid int, ws syscall.WaitStatus) string {
 
 // ends are c's ends as tcpserver writes them, LOCALHOST:LOCALIP:LOCALPORT
 // and REMOTEHOST:REMOTEIP:REMOTEINFO:REMOTEPORT, with the name -h found,
-// if any, and no ident answer.
+// if any, and no ident answer; the names as safecats writes them.
 func (t *tcpserverLines) ends(c connection) string {
-	return t.localName + ":" + c.localIP + ":" + c.localPort + " " + c.remoteHost + ":" + c.remoteIP + "::" + c.remotePort
+	return safe(t.localName) + ":" + c.localIP + ":" + c.localPort + " " + safe(c.remoteHost) + ":" + c.remoteIP + "::" + c.remotePort
+}
+
+// safe is the name s as tcpserver's safecats writes it in those lines: a
+// control character, space, a byte above '~', '%' and ':' as '?', and
+// after 100 bytes "..." in place of the rest. The addresses and ports go
+// as they are: Debian's tcpserver knows IPv4 alone, and ucspi-tcp-ipv6's
+// writes an IPv6 address's colons.
+func safe(s string) string {
+	b := []byte(s)
+	if len(b) >= 100 {
+		b = b[:100]
+	}
+	for i, c := range b {
+		if c < 33 || c > 126 || c == '%' || c == ':' {
+			b[i] = '?'
+		}
+	}
+	if len(s) >= 100 {
+		return string(b) + "..."
+	}
+	return string(b)
 }

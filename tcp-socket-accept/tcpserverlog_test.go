@@ -121,3 +121,22 @@ func TestTcpserverLogLines(t *testing.T) {
 		t.Errorf("tcpserver's lines, less its denied child's start and end, sorted:\n%s\nwant:\n%s\ntcpserver's:\n%s", strings.Join(kept, "\n"), strings.Join(sorted, "\n"), strings.Join(theirs, "\n"))
 	}
 }
+
+// TestSafe: a name in tcpserver's ok and deny lines is written as its
+// safecats writes it.
+func TestSafe(t *testing.T) {
+	long := strings.Repeat("a", 100)
+	for in, want := range map[string]string{
+		"":                        "",
+		"mail.example.org":        "mail.example.org",
+		`odd\040name.example.org`: `odd\040name.example.org`,
+		"a b:c%d\x01\xff~":        "a?b?c?d??~",
+		long[:99]:                 long[:99],
+		long:                      long + "...",
+		long + "bcd":              long + "...",
+	} {
+		if got := safe(in); got != want {
+			t.Errorf("safe(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

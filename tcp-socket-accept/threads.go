@@ -26,17 +26,16 @@ import (
 //     reaper (waitid); the signal handler; the end on SIGTERM, SIGUSR1
 //     and the like; and each accept loop, in accept, the rules file,
 //     fork or a write to a standard error that blocks, one call at a
-//     time (with -h, the goroutines that serve named clients read the
-//     rules file and fork in as many turns as there are loops: see
-//     handle); with -h (names), the lookup that reads /etc/hosts and
-//     /etc/resolv.conf, one at a time (see namer), whatever the number
-//     of lookups in progress, whose queries wait in the poller. The
-//     other goroutines only wait on channels and locks, which hold no
-//     thread.
+//     time; with -h (names), as many again for the goroutines that
+//     serve named clients, in turns (see serveNamed), and one for the
+//     lookups, whose system calls are made one at a time (see namer),
+//     however many are in progress, and whose waits are in the poller.
+//     The other goroutines only wait on channels and locks, which hold
+//     no thread.
 func threadsNeeded(procs, listeners int, names bool) int {
 	n := 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
 	if names {
-		n++
+		n += loopsPerListener*listeners + 1
 	}
 	return n
 }

@@ -104,5 +104,5 @@ func benchNames(dir, tsl, tsa, hello, tcpserver string) {
 	cost("tcp-socket-accept -hp", "tcp-socket-accept")
 	cost("tcpserver -h", "tcpserver -H")
 	cost("tcpserver -hp", "tcpserver -H")
-	fmt.Println("the DNS server runs in the load generator: its CPU is the client's; Go's resolver asks one forward lookup (-p) for all those of one name in progress at once")
+	fmt.Println("the DNS server runs in the load generator: its CPU is the client's")
 }
