@@ -11,3 +11,9 @@ import "syscall"
 func acceptCloexec(l int) (int, syscall.Sockaddr, error) {
 	return syscall.Accept4(l, syscall.SOCK_CLOEXEC)
 }
+
+// socketCloexec is a new socket of family and typ for the DNS client,
+// close-on-exec and non-blocking from the start.
+func socketCloexec(family, typ int) (int, error) {
+	return syscall.Socket(family, typ|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
+}

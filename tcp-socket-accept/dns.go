@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"hash/maphash"
 	"net/netip"
@@ -144,9 +143,9 @@ func exchange(calls *sync.Mutex, server netip.Addr, name string, qtype uint16, d
 }
 
 // sendQuery sends query to server's DNS port from a new non-blocking UDP
-// socket, connected to it and close-on-exec from the start (under the
-// fork lock, for the systems without SOCK_CLOEXEC), which it returns as
-// a file of the runtime's poller.
+// socket, connected to it and close-on-exec from the start
+// (socketCloexec, per system), which it returns as a file of the
+// runtime's poller.
 func sendQuery(server netip.Addr, query []byte) (*os.File, error) {
 	family := syscall.AF_INET
 	var sa syscall.Sockaddr = &syscall.SockaddrInet4{Port: dnsPort, Addr: server.As4()}
@@ -155,19 +154,11 @@ func sendQuery(server netip.Addr, query []byte) (*os.File, error) {
 		zone, _ := strconv.Atoi(server.Zone()) // a scope by number only
 		sa = &syscall.SockaddrInet6{Port: dnsPort, Addr: server.As16(), ZoneId: uint32(zone)}
 	}
-	syscall.ForkLock.RLock()
-	fd, err := syscall.Socket(family, syscall.SOCK_DGRAM, syscall.IPPROTO_UDP)
-	if err == nil {
-		syscall.CloseOnExec(fd)
-	}
-	syscall.ForkLock.RUnlock()
+	fd, err := socketCloexec(family, syscall.SOCK_DGRAM)
 	if err != nil {
 		return nil, err
 	}
-	err = syscall.SetNonblock(fd, true)
-	if err == nil {
-		err = syscall.Connect(fd, sa)
-	}
+	err = syscall.Connect(fd, sa)
 	if err == nil {
 		_, err = syscall.Write(fd, query)
 	}
@@ -182,52 +173,59 @@ func sendQuery(server netip.Addr, query []byte) (*os.File, error) {
 // name is dotted text as djbdns writes it, a byte of a label perhaps as
 // \ooo in octal, or any character after a backslash as itself.
 func packQuery(id uint16, name string, qtype uint16) ([]byte, error) {
-	q := []byte{byte(id >> 8), byte(id), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}
-	labels, ok := splitName(strings.TrimSuffix(name, "."))
+	wire, ok := fromDot(name)
 	if !ok {
 		return nil, errors.New("not a domain name: " + strconv.Quote(name))
 	}
-	for _, label := range labels {
-		q = append(q, byte(len(label)))
-		q = append(q, label...)
-	}
-	return append(q, 0, byte(qtype>>8), byte(qtype), 0, classIN), nil
+	q := []byte{byte(id >> 8), byte(id), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}
+	q = append(q, wire...)
+	return append(q, byte(qtype>>8), byte(qtype), 0, classIN), nil
 }
 
-// splitName is name's labels, its escapes read as djbdns's
-// dns_domain_fromdot reads them; false for an empty label, one longer
-// than 63 bytes, or a name longer than 255 on the wire.
-func splitName(name string) ([]string, bool) {
-	var labels []string
-	var label []byte
-	size := 1
-	for i := 0; i <= len(name); i++ {
-		if i == len(name) || name[i] == '.' {
-			if len(label) == 0 || len(label) > 63 {
+// fromDot is name on the wire, read as djbdns's dns_domain_fromdot reads
+// it: empty labels passed over, a backslash and up to three octal digits
+// a byte, a backslash and another character that character, a lone
+// backslash at the end dropped; false for a label longer than 63 bytes or
+// a name longer than 255.
+func fromDot(name string) ([]byte, bool) {
+	var wire, label []byte
+	end := func() bool {
+		if len(label) > 0 {
+			wire = append(append(wire, byte(len(label))), label...)
+			label = label[:0]
+		}
+		return len(wire) < 255
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c == '.' {
+			if !end() {
 				return nil, false
 			}
-			labels = append(labels, string(label))
-			size += 1 + len(label)
-			label = label[:0]
 			continue
 		}
-		c := name[i]
-		if c == '\\' && i+1 < len(name) {
-			i++
+		if c == '\\' {
+			if i++; i == len(name) {
+				break
+			}
 			c = name[i]
 			if c >= '0' && c <= '7' {
-				n := 0
-				for j := 0; j < 3 && i < len(name) && name[i] >= '0' && name[i] <= '7'; j++ {
-					n = n*8 + int(name[i]-'0')
+				c -= '0'
+				for j := 0; j < 2 && i+1 < len(name) && name[i+1] >= '0' && name[i+1] <= '7'; j++ {
 					i++
+					c = c<<3 + (name[i] - '0')
 				}
-				i--
-				c = byte(n)
 			}
+		}
+		if len(label) == 63 {
+			return nil, false
 		}
 		label = append(label, c)
 	}
-	return labels, size <= 255
+	if !end() {
+		return nil, false
+	}
+	return append(wire, 0), true
 }
 
 // parseReply reads msg as the reply to query, of type qtype: false if it
@@ -240,7 +238,7 @@ func parseReply(msg, query []byte, qtype uint16) (reply, bool) {
 	question := query[12:]
 	if len(msg) < 12+len(question) || msg[0] != query[0] || msg[1] != query[1] ||
 		msg[2]&0x80 == 0 || msg[2]&0x78 != 0 || msg[4] != 0 || msg[5] != 1 ||
-		!bytes.EqualFold(msg[12:12+len(question)], question) {
+		!equalFoldASCII(msg[12:12+len(question)], question) {
 		return reply{}, false
 	}
 	r := reply{rcode: int(msg[3] & 0x0f)}
@@ -280,6 +278,27 @@ func parseReply(msg, query []byte, qtype uint16) (reply, bool) {
 	return r, true
 }
 
+// equalFoldASCII tells whether a and b are equal, letters of either case
+// alike, as djbdns's dns_domain_equal compares names.
+func equalFoldASCII(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 // skipName is the offset after the name at off in msg.
 func skipName(msg []byte, off int) (int, bool) {
 	for off < len(msg) {
@@ -300,10 +319,12 @@ func skipName(msg []byte, off int) (int, bool) {
 // readName is the name at off in msg, following compression pointers,
 // as djbdns's library writes it: labels joined by dots, no final dot,
 // letters in lower case, and any byte but a letter, digit, '-' or '_'
-// as a backslash and three octal digits. The root is "".
+// as a backslash and three octal digits. The root is "". A name longer
+// than 255 bytes on the wire is refused, as dns_packet_getname refuses
+// it.
 func readName(msg []byte, off int) (string, bool) {
 	var b strings.Builder
-	for jumps := 0; off < len(msg); {
+	for jumps, size := 0, 1; off < len(msg); {
 		n := int(msg[off])
 		switch {
 		case n == 0:
@@ -323,14 +344,14 @@ func readName(msg []byte, off int) (string, bool) {
 		case n&0xc0 != 0 || off+1+n > len(msg):
 			return "", false
 		}
+		if size += 1 + n; size > 255 {
+			return "", false
+		}
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
 		for _, c := range msg[off+1 : off+1+n] {
 			writeNameByte(&b, c)
-		}
-		if b.Len() > 1024 {
-			return "", false
 		}
 		off += 1 + n
 	}

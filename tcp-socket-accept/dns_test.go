@@ -43,10 +43,13 @@ func TestPackQuery(t *testing.T) {
 	if q2, _ := packQuery(0x1234, "2.0.0.127.in-addr.arpa.", typePTR); string(q2) != want {
 		t.Errorf("with a final dot: %q", q2)
 	}
-	for _, bad := range []string{"", ".", "a..b", strings.Repeat("a", 64) + ".org", strings.Repeat("abc.", 64) + "org"} {
+	for _, bad := range []string{strings.Repeat("a", 64) + ".org", strings.Repeat("abc.", 63) + "org"} {
 		if _, err := packQuery(1, bad, typeA); err == nil {
 			t.Errorf("packQuery(%q) made a query", bad)
 		}
+	}
+	if _, err := packQuery(1, strings.Repeat("abc.", 62)+"org", typeA); err != nil {
+		t.Errorf("a name of 253 bytes: %v", err)
 	}
 }
 
@@ -79,6 +82,10 @@ func TestParseReply(t *testing.T) {
 		{"cut short", replyTo(q, 0)[:20], false, reply{}},
 		{"a record cut short", replyTo(q, 0, answerRR(typePTR, name))[:len(q)+8], true, reply{}},
 		{"a pointer loop", replyTo(q, 0, answerRR(typePTR, []byte{0xc0, byte(len(q) + 12)})), true, reply{}},
+		{"a pointer back to a label before it", replyTo(q, 0, answerRR(typePTR, []byte{1, 'a', 0xc0, byte(len(q) + 12)})), true, reply{}},
+		{"a name of 257 bytes", replyTo(q, 0, answerRR(typePTR, writeLabels(strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 63)))), true, reply{}},
+		{"a name of 255 bytes", replyTo(q, 0, answerRR(typePTR, writeLabels(strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 61)))), true,
+			reply{names: []string{strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)}}},
 	} {
 		got, ok := parseReply(c.msg, q, typePTR)
 		if ok != c.ok || ok && !reflect.DeepEqual(got, c.want) {
@@ -180,6 +187,10 @@ func TestPackQueryEscapes(t *testing.T) {
 		`odd\040name.example.org`: writeLabels("odd name", "example", "org"),
 		`a\.b.org`:                writeLabels("a.b", "org"),
 		`x\377\1y.org`:            writeLabels("x\xff\x01y", "org"),
+		"a..b.":                   writeLabels("a", "b"),
+		`trailing\`:               writeLabels("trailing"),
+		"":                        writeLabels(),
+		".":                       writeLabels(),
 	} {
 		q, err := packQuery(0, name, typeA)
 		if err != nil {

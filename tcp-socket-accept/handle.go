@@ -45,6 +45,9 @@ func (s *server) take(fd int, sa syscall.Sockaddr) {
 // are needed (threadsNeeded).
 func (s *server) serveNamed(fd int, conn connection, count hostCount) {
 	conn.remoteHost = s.names.hostOf(conn.client)
+	// A fork that failed for want of what the server is short of
+	// rests the loops; the lookups that end meanwhile rest too.
+	s.pause.wait()
 	s.turns <- struct{}{}
 	s.serveConn(fd, conn, count)
 	<-s.turns

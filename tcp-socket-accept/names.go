@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -159,14 +161,17 @@ type hostsFile struct {
 }
 
 // refresh reads the file again if stat shows it changed; a file gone
-// names nothing.
+// names nothing, and one that cannot be read now keeps what it said.
 func (h *hostsFile) refresh() {
-	data, id, changed := readIfChanged(hostsPath, h.id, h.read)
-	if !changed {
-		return
+	data, id, err := readIfChanged(hostsPath, h.id, h.read)
+	switch {
+	case err == errUnchanged:
+	case err != nil:
+		h.id = fileID{} // read again next time
+	default:
+		h.id, h.read = id, true
+		h.byAddr, h.byName = parseHosts(data)
 	}
-	h.id, h.read = id, true
-	h.byAddr, h.byName = parseHosts(data)
 }
 
 func (h *hostsFile) addrsOf(name string) []netip.Addr {
@@ -217,12 +222,18 @@ type resolvFile struct {
 }
 
 func (r *resolvFile) refresh() {
-	data, id, changed := readIfChanged(resolvPath, r.id, r.read)
-	if !changed {
-		return
+	data, id, err := readIfChanged(resolvPath, r.id, r.read)
+	switch {
+	case err == errUnchanged:
+	case err != nil:
+		r.id = fileID{}
+		if !r.read {
+			r.conf = parseResolvConf(nil)
+		}
+	default:
+		r.id, r.read = id, true
+		r.conf = parseResolvConf(data)
 	}
-	r.id, r.read = id, true
-	r.conf = parseResolvConf(data)
 }
 
 // parseResolvConf reads the nameserver lines, at most three, and the
@@ -276,21 +287,47 @@ func optionValue(o, name string, max int) (int, bool) {
 	return v, true
 }
 
+// errUnchanged is a file that stat shows unchanged.
+var errUnchanged = errors.New("unchanged")
+
 // readIfChanged reads the file at path if stat shows it is not the one
-// of id (or none was read yet), and tells whether it did; a file that is
-// gone, or is not a regular one, reads as empty.
-func readIfChanged(path string, id fileID, read bool) ([]byte, fileID, bool) {
+// of id (or none was read yet), or says errUnchanged; a file that is
+// gone, or is not a regular one, reads as empty. O_NONBLOCK, and the
+// type checked again on the descriptor: a FIFO put there since the stat
+// must not hang the lookups in open or read.
+func readIfChanged(path string, id fileID, read bool) ([]byte, fileID, error) {
 	var st syscall.Stat_t
 	if err := retryEINTR(func() error { return syscall.Stat(path, &st) }); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, fileID{}, !read || id != fileID{}
+		if read && id == (fileID{}) {
+			return nil, id, errUnchanged
+		}
+		return nil, fileID{}, nil
 	}
-	now := statID(&st)
-	if read && now == id {
-		return nil, id, false
+	if read && statID(&st) == id {
+		return nil, id, errUnchanged
 	}
-	data, err := readFile(path)
+	var fd int
+	err := retryEINTR(func() (err error) {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		return err
+	})
 	if err != nil {
-		return nil, fileID{}, true
+		return nil, fileID{}, err
 	}
-	return data, now, true
+	defer syscall.Close(fd)
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, fileID{}, err
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Size > namesFileMax {
+		return nil, fileID{}, errors.New("not a regular file of at most 64 MiB")
+	}
+	data := make([]byte, st.Size)
+	n, err := fileAt(fd).ReadAt(data, 0)
+	if err != nil && err != io.EOF {
+		return nil, fileID{}, err
+	}
+	return data[:n], statID(&st), nil
 }
+
+// namesFileMax is the largest /etc/hosts or resolv.conf read.
+const namesFileMax = 64 << 20
