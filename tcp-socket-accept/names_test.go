@@ -252,7 +252,8 @@ func rulescheckNamedOK(t *testing.T, cdb, ip, host string) oracle {
 
 // TestDeadDNS: a DNS server that never answers holds up only the client
 // whose name it was asked: others are served meanwhile, a SIGHUP is
-// acted on, and the client is served without a name once lookupTime has
+// acted on (a child that holds its connection gets its SIGTERM), and the
+// client is served without a name once lookupTime has
 // passed, resolv.conf's own timeout being longer; a SIGTERM ends the
 // server at once, without waiting for the lookup.
 func TestDeadDNS(t *testing.T) {
@@ -260,7 +261,7 @@ func TestDeadDNS(t *testing.T) {
 		t.Parallel()
 		l, addr := listener(t, "127.0.0.1", -1)
 		argv, dns := nameSandbox(t, "timeout:30 attempts:1", accept("-v", "-h", "-c", "3")...)
-		s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
+		s := start(t, serverSpec{argv: argv, files: []*os.File{l}, env: []string{"PROBE_MODE=hold"}})
 		began := time.Now()
 		hung := dialFrom(t, "127.0.0.4", addr)
 		defer hung.Close()
@@ -275,7 +276,13 @@ func TestDeadDNS(t *testing.T) {
 				t.Errorf("a client served while another's name is looked up: TCPREMOTEHOST %q", host)
 			}
 		}
+		// A child that holds its connection gets the SIGHUP's SIGTERM
+		// while the lookup is in progress.
+		held := dialFrom(t, "127.0.0.2", addr)
+		defer held.Close()
+		s.readReport(portOf(held.LocalAddr()))
 		s.proc.Signal(syscall.SIGHUP)
+		s.waitLog(`ended status 2 code 15 `)
 		if host, _ := remoteHostOf(t, s, "127.0.0.2", addr); host != "client-two.example.org" {
 			t.Errorf("after a SIGHUP: TCPREMOTEHOST %q", host)
 		}
