@@ -29,6 +29,8 @@ var (
 	noLibc   = flag.Bool("nolibc", false, "serve testdata/hello-nolibc.c instead of hello.c, so that the children's own start-up weighs less (x86-64)")
 	envFlag  = flag.String("env", "", "space-separated NAME=VALUE settings added to tcp-socket-accept's environment, such as GOMAXPROCS=1")
 	rules    = flag.Bool("rules", true, "also measure -x rules, allowed and denied clients, against tcpserver -x (rules.go)")
+	peers    = flag.String("peers", "../shared/peers", "directory of s6-networking's s6-tcpserver-socketbinder and s6-tcpserverd, measured beside when there (peers.go)")
+	perTask  = flag.Bool("threads", true, "also show, thread by thread over one round, where tcp-socket-accept's and s6-tcpserverd's CPU time and sleeps go")
 	names    = flag.Bool("names", true, "also measure -h and -hp against a DNS server of the bench's own, beside tcpserver -h (names.go; root only)")
 	builds   = flag.String("builds", "", "comma-separated directories holding both commands built by other toolchains (make toolchains' toolchains/NAME), served beside this build")
 )
@@ -83,6 +85,13 @@ func main() {
 		{name: "tcp-socket-accept", argv: []string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa, hello}, env: strings.Fields(*envFlag)},
 		{name: "tcpserver", argv: []string{tcpserver, "-HRl0", "-b", "4096", "-c", "40", "127.0.0.1", freePort(), hello}},
 	}
+	s6, why := s6Server(*peers, hello)
+	if s6 != nil {
+		servers = append(servers, s6)
+		fmt.Printf("s6-tcpserverd from %s\n\n", *peers)
+	} else {
+		fmt.Printf("s6-tcpserverd: not measured: %s\n\n", why)
+	}
 	if *builds != "" {
 		for _, d := range strings.Split(*builds, ",") {
 			servers = append(servers, &server{name: "tsa " + filepath.Base(d), env: strings.Fields(*envFlag),
@@ -114,6 +123,11 @@ func main() {
 	a, b := med["tcp-socket-accept"], med["tcpserver"]
 	fmt.Printf("\nconn/s ratio %.2f (goal at least 1.5); p99 ratio %.2f (goal at most 1.0)\n",
 		a.perSec/b.perSec, float64(a.p99)/float64(b.p99))
+	if s6 != nil {
+		c := med["s6-tcpserverd"]
+		fmt.Printf("against s6-tcpserverd: server CPU per connection %.2f times (goal at most 1.3), conn/s %.2f (goal at least 1), p99 %.2f (goal at most 1.2); peak RSS %d against %d KB (goal at most 3,584), threads above\n",
+			float64(a.cpuPer1k)/float64(c.cpuPer1k), a.perSec/c.perSec, float64(a.p99)/float64(c.p99), peak["tcp-socket-accept"], peak["s6-tcpserverd"])
+	}
 	// What a server that cost nothing could reach on this machine: the
 	// machine's busy time per connection under tcpserver, less
 	// tcpserver's own, shared by the same CPUs.
@@ -132,6 +146,12 @@ func main() {
 	fmt.Printf("per connection under tcpserver: children %v, load generator %v, tcpserver %v: a server costing nothing would reach at most %.2f times tcpserver; 1.5 needs children and load generator under %v\n",
 		b.kidsPerConn.Round(time.Microsecond), b.clientPerConn.Round(time.Microsecond), (b.cpuPer1k / 1000).Round(time.Microsecond),
 		float64(fixed+b.cpuPer1k/1000)/float64(fixed), (2 * b.cpuPer1k / 1000).Round(time.Microsecond))
+	if *perTask {
+		perThread(servers[0])
+		if s6 != nil {
+			perThread(s6)
+		}
+	}
 	if *rules {
 		benchRules(dir, tsl, tsa, hello, tcpserver)
 	}
