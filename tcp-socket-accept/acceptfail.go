@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -73,7 +74,9 @@ func stillListens(l int) bool {
 	if n, err := syscall.GetsockoptInt(l, syscall.SOL_SOCKET, syscall.SO_RCVBUF); err == nil && n == 0 {
 		return false
 	}
-	// macOS and DragonFly have no SO_ACCEPTCONN to read (ENOPROTOOPT).
+	if !readsAcceptConn(runtime.GOOS) {
+		return true
+	}
 	on, err := syscall.GetsockoptInt(l, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
 	return err != nil || on != 0
 }

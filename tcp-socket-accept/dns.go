@@ -37,10 +37,11 @@ const (
 const dnsPort = 53
 
 // reply is what a server said: its response code and the records of the
-// question's type, as names (PTR) or addresses (A, AAAA).
+// question's type, as a name (the first PTR record's, "" for none) or
+// addresses (A, AAAA).
 type reply struct {
 	rcode int // 0: no error; 3: no such name
-	names []string
+	name  string
 	addrs []netip.Addr
 }
 
@@ -265,7 +266,7 @@ func parseReply(msg, query []byte, qtype uint16) (reply, bool) {
 			if name == "" {
 				name = "."
 			}
-			r.names = append(r.names, name)
+			r.name = name
 			return r, true
 		case data+size > len(msg):
 			return reply{rcode: r.rcode}, true

@@ -68,24 +68,24 @@ func TestParseReply(t *testing.T) {
 		ok    bool
 		want  reply
 	}{
-		{"a PTR", replyTo(q, 0, answerRR(typePTR, name)), true, reply{names: []string{"client-two.example.org"}}},
-		{"a CNAME then a PTR", replyTo(q, 0, cname, ptr), true, reply{names: []string{"client-two.example.org"}}},
-		{"bytes escaped as djbdns does", replyTo(q, 0, odd), true, reply{names: []string{`odd\040name.x\377`}}},
-		{"a pointer into the question", replyTo(q, 0, answerRR(typePTR, []byte{0xc0, 12})), true, reply{names: []string{"2.0.0.127.in-addr.arpa"}}},
+		{"a PTR", replyTo(q, 0, answerRR(typePTR, name)), true, reply{name: "client-two.example.org"}},
+		{"a CNAME then a PTR", replyTo(q, 0, cname, ptr), true, reply{name: "client-two.example.org"}},
+		{"bytes escaped as djbdns does", replyTo(q, 0, odd), true, reply{name: `odd\040name.x\377`}},
+		{"a pointer into the question", replyTo(q, 0, answerRR(typePTR, []byte{0xc0, 12})), true, reply{name: "2.0.0.127.in-addr.arpa"}},
 		{"no such name", replyTo(q, 3), true, reply{rcode: 3}},
 		{"server failure", replyTo(q, 2), true, reply{rcode: 2}},
 		{"an A record, not asked for", replyTo(q, 0, answerRR(typeA, []byte{1, 2, 3, 4})), true, reply{}},
 		{"another ID", func() []byte { r := replyTo(q, 0, answerRR(typePTR, name)); r[1]++; return r }(), false, reply{}},
 		{"not a response", func() []byte { r := replyTo(q, 0); r[2] &^= 0x80; return r }(), false, reply{}},
 		{"another question", replyTo(func() []byte { o, _ := packQuery(7, "3.0.0.127.in-addr.arpa", typePTR); return o }(), 0), false, reply{}},
-		{"the question in another case", replyTo([]byte(strings.Replace(string(q), "arpa", "ARPA", 1)), 0, answerRR(typePTR, name)), true, reply{names: []string{"client-two.example.org"}}},
+		{"the question in another case", replyTo([]byte(strings.Replace(string(q), "arpa", "ARPA", 1)), 0, answerRR(typePTR, name)), true, reply{name: "client-two.example.org"}},
 		{"cut short", replyTo(q, 0)[:20], false, reply{}},
 		{"a record cut short", replyTo(q, 0, answerRR(typePTR, name))[:len(q)+8], true, reply{}},
 		{"a pointer loop", replyTo(q, 0, answerRR(typePTR, []byte{0xc0, byte(len(q) + 12)})), true, reply{}},
 		{"a pointer back to a label before it", replyTo(q, 0, answerRR(typePTR, []byte{1, 'a', 0xc0, byte(len(q) + 12)})), true, reply{}},
 		{"a name of 257 bytes", replyTo(q, 0, answerRR(typePTR, writeLabels(strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 63)))), true, reply{}},
 		{"a name of 255 bytes", replyTo(q, 0, answerRR(typePTR, writeLabels(strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 61)))), true,
-			reply{names: []string{strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)}}},
+			reply{name: strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)}},
 	} {
 		got, ok := parseReply(c.msg, q, typePTR)
 		if ok != c.ok || ok && !reflect.DeepEqual(got, c.want) {
@@ -170,11 +170,9 @@ func FuzzParseReply(f *testing.F) {
 			copy(msg, q[:2])
 		}
 		r, _ := parseReply(msg, q, typePTR)
-		for _, n := range r.names {
-			for _, c := range []byte(n) {
-				if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte(`-_.\`, c) >= 0) {
-					t.Fatalf("name %q holds %q", n, c)
-				}
+		for _, c := range []byte(r.name) {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte(`-_.\`, c) >= 0) {
+				t.Fatalf("name %q holds %q", r.name, c)
 			}
 		}
 	})
@@ -224,7 +222,7 @@ func TestDottedIPv4(t *testing.T) {
 // it.
 func TestRootPTR(t *testing.T) {
 	q, _ := packQuery(7, "2.0.0.127.in-addr.arpa", typePTR)
-	if r, ok := parseReply(replyTo(q, 0, answerRR(typePTR, []byte{0})), q, typePTR); !ok || !reflect.DeepEqual(r.names, []string{"."}) {
+	if r, ok := parseReply(replyTo(q, 0, answerRR(typePTR, []byte{0})), q, typePTR); !ok || r.name != "." {
 		t.Errorf("%+v, %v; want the name \".\"", r, ok)
 	}
 }

@@ -151,8 +151,7 @@ func (s *server) unstart(conn connection, n int) {
 	k := s.kids
 	k.mu.Lock()
 	k.forkDone(n)
-	k.forgetHost(conn.remoteIP)
-	k.giveBack()
+	k.giveUp(conn.remoteIP, true)
 	k.mu.Unlock()
 }
 

@@ -48,7 +48,11 @@ type namer struct {
 }
 
 func newNamer(paranoid bool) *namer {
-	return &namer{paranoid: paranoid}
+	return &namer{
+		paranoid: paranoid,
+		hosts:    hostsFile{file: watchedFile{path: hostsPath}},
+		resolv:   resolvFile{file: watchedFile{path: resolvPath}, conf: parseResolvConf(nil)},
+	}
 }
 
 // hostOf is the name of the client at ip, as TCPREMOTEHOST gives it, or
@@ -59,10 +63,10 @@ func (n *namer) hostOf(ip netip.Addr) string {
 	named, conf := n.files(ip)
 	if named == "" {
 		r, err := ask(&n.calls, conf, reverseName(ip), typePTR, deadline)
-		if err != nil || len(r.names) == 0 {
+		if err != nil || r.name == "" {
 			return ""
 		}
-		named = r.names[0]
+		named = r.name
 	}
 	if n.paranoid && !n.confirms(conf, named, ip, deadline) {
 		return ""
@@ -154,22 +158,13 @@ func (n *namer) files(ip netip.Addr) (string, resolvConf) {
 // hostsFile is /etc/hosts as last read: each address's first name, and
 // each name's addresses, in lower case.
 type hostsFile struct {
-	id     fileID
-	read   bool
+	file   watchedFile
 	byAddr map[netip.Addr]string
 	byName map[string][]netip.Addr
 }
 
-// refresh reads the file again if stat shows it changed; a file gone
-// names nothing, and one that cannot be read now keeps what it said.
 func (h *hostsFile) refresh() {
-	data, id, err := readIfChanged(hostsPath, h.id, h.read)
-	switch {
-	case err == errUnchanged:
-	case err != nil:
-		h.id = fileID{} // read again next time
-	default:
-		h.id, h.read = id, true
+	if data, ok := h.file.reread(); ok {
 		h.byAddr, h.byName = parseHosts(data)
 	}
 }
@@ -214,24 +209,15 @@ type resolvConf struct {
 	attempts int
 }
 
-// resolvFile is /etc/resolv.conf as last read.
+// resolvFile is /etc/resolv.conf as last read: glibc's defaults until it
+// is.
 type resolvFile struct {
-	id   fileID
-	read bool
+	file watchedFile
 	conf resolvConf
 }
 
 func (r *resolvFile) refresh() {
-	data, id, err := readIfChanged(resolvPath, r.id, r.read)
-	switch {
-	case err == errUnchanged:
-	case err != nil:
-		r.id = fileID{}
-		if !r.read {
-			r.conf = parseResolvConf(nil)
-		}
-	default:
-		r.id, r.read = id, true
+	if data, ok := r.file.reread(); ok {
 		r.conf = parseResolvConf(data)
 	}
 }
@@ -287,39 +273,49 @@ func optionValue(o, name string, max int) (int, bool) {
 	return v, true
 }
 
-// errUnchanged is a file that stat shows unchanged.
-var errUnchanged = errors.New("unchanged")
+// watchedFile is a file read again when stat(2) shows it changed.
+type watchedFile struct {
+	path string
+	id   fileID // of the version last read; zero: none, or to be read again
+	read bool   // it has been read, or found gone
+}
 
-// readIfChanged reads the file at path if stat shows it is not the one
-// of id (or none was read yet), or says errUnchanged; a file that is
-// gone, or is not a regular one, reads as empty. O_NONBLOCK, and the
-// type checked again on the descriptor: a FIFO put there since the stat
-// must not hang the lookups in open or read.
-func readIfChanged(path string, id fileID, read bool) ([]byte, fileID, error) {
+// reread returns the file's bytes, and true, when they are to be parsed
+// afresh: at the first call, and whenever stat shows the file replaced
+// or changed since. A file that is gone, or is not a regular one, reads
+// as empty. One that cannot be read now returns false, so that what it
+// said before stands, and is tried again at the next call.
+func (w *watchedFile) reread() ([]byte, bool) {
 	var st syscall.Stat_t
-	if err := retryEINTR(func() error { return syscall.Stat(path, &st) }); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		if read && id == (fileID{}) {
-			return nil, id, errUnchanged
+	if err := retryEINTR(func() error { return syscall.Stat(w.path, &st) }); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		if w.read && w.id == (fileID{}) {
+			return nil, false
 		}
-		return nil, fileID{}, nil
+		w.id, w.read = fileID{}, true
+		return nil, true
 	}
-	if read && statID(&st) == id {
-		return nil, id, errUnchanged
+	if w.read && statID(&st) == w.id {
+		return nil, false
 	}
-	var fd int
-	err := retryEINTR(func() (err error) {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
-		return err
-	})
+	data, id, err := readRegular(w.path)
+	if err != nil {
+		w.id = fileID{}
+		return nil, false
+	}
+	w.id, w.read = id, true
+	return data, true
+}
+
+// readRegular reads the regular file at path whole (see openRegular), if
+// it is at most namesFileMax bytes.
+func readRegular(path string) ([]byte, fileID, error) {
+	fd, st, err := openRegular(path)
 	if err != nil {
 		return nil, fileID{}, err
 	}
 	defer syscall.Close(fd)
-	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, fileID{}, err
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Size > namesFileMax {
-		return nil, fileID{}, errors.New("not a regular file of at most 64 MiB")
+	if st.Size > namesFileMax {
+		return nil, fileID{}, errors.New("larger than 64 MiB")
 	}
 	data := make([]byte, st.Size)
 	n, err := fileAt(fd).ReadAt(data, 0)

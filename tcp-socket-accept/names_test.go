@@ -92,11 +92,7 @@ func nameSandboxWith(t *testing.T, resolv func(ip string) string, argv ...string
 			t.Fatal(err)
 		}
 	}
-	script := `set -e
-for f in resolv.conf hosts nsswitch.conf; do mount --bind "$1/$f" "/etc/$f"; done
-shift
-exec "$@"`
-	return append([]string{unshare, "-m", "sh", "-c", script, "sh", dir}, argv...), dns
+	return testkit.WithEtc(unshare, dir, argv...), dns
 }
 
 // remoteHostOf connects from src and returns the child's TCPREMOTEHOST,

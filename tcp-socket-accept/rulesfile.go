@@ -128,25 +128,11 @@ func (r *rulesFile) replace(next *rulesSnapshot) {
 // loadRules opens the file at path and reads it, or its header. A
 // failure is returned, to be tried again for the next connection; what
 // is wrong with the file as a cdb is found by the lookups that meet it,
-// as tcpserver finds it. O_NONBLOCK: a FIFO put there since the stat must
-// not hang the server in open.
+// as tcpserver finds it.
 func loadRules(path string) (*rulesSnapshot, error) {
-	var fd int
-	err := retryEINTR(func() (err error) {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
-		return err
-	})
+	fd, st, err := openRegular(path)
 	if err != nil {
 		return nil, err
-	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
-		syscall.Close(fd)
-		return nil, err
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		syscall.Close(fd)
-		return nil, errors.New("not a regular file")
 	}
 	var r io.ReaderAt = fileAt(fd)
 	if st.Size <= rulesInMemoryAtMost {
@@ -165,6 +151,31 @@ func loadRules(path string) (*rulesSnapshot, error) {
 		return nil, err
 	}
 	return &rulesSnapshot{id: statID(&st), fd: fd, db: db}, nil
+}
+
+// openRegular opens the regular file at path, and says what fstat(2)
+// says of it. O_NONBLOCK, and the type checked on the descriptor: a FIFO
+// put there since the caller's stat must not hang the server in open or
+// read.
+func openRegular(path string) (int, syscall.Stat_t, error) {
+	var fd int
+	var st syscall.Stat_t
+	err := retryEINTR(func() (err error) {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		return err
+	})
+	if err != nil {
+		return 0, st, err
+	}
+	if err := syscall.Fstat(fd, &st); err != nil {
+		syscall.Close(fd)
+		return 0, st, err
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return 0, st, errors.New("not a regular file")
+	}
+	return fd, st, nil
 }
 
 // fileAt reads an open file with pread(2).

@@ -44,3 +44,16 @@ shift
 exec "$@"`
 	return append([]string{"unshare", "-mn", "sh", "-c", script, "sh", td}, argv...)
 }
+
+// WithEtc is argv run, by unshare at the path given, in a private mount
+// namespace where dir's resolv.conf, hosts and nsswitch.conf stand in
+// for /etc's, on the machine's own network: the names that argv looks up
+// are dir's, and its DNS servers those dir's resolv.conf names. It needs
+// root. unshare and sh exec, so that argv keeps the pid started.
+func WithEtc(unshare, dir string, argv ...string) []string {
+	script := `set -e
+for f in resolv.conf hosts nsswitch.conf; do mount --bind "$1/$f" "/etc/$f"; done
+shift
+exec "$@"`
+	return append([]string{unshare, "-m", "sh", "-c", script, "sh", dir}, argv...)
+}

@@ -49,11 +49,10 @@ func benchNames(dir, tsl, tsa, hello, tcpserver string) {
 	} {
 		check(os.WriteFile(filepath.Join(etc, name), []byte(text), 0o644))
 	}
-	// Each server in the namespace, where the resolver's files are the
-	// bench's: unshare and sh exec, so the pid measured is the server's.
+	// Each server in a namespace where the resolver's files are the
+	// bench's; the pid measured is the server's.
 	inNamespace := func(argv ...string) []string {
-		script := `for f in resolv.conf hosts nsswitch.conf; do mount --bind "$1/$f" "/etc/$f" || exit 1; done; shift; exec "$@"`
-		return append([]string{unshare, "-m", "sh", "-c", script, "sh", etc}, argv...)
+		return testkit.WithEtc(unshare, etc, argv...)
 	}
 	accept := func(name string, opts ...string) *server {
 		argv := append(append([]string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa}, opts...), hello)
@@ -73,19 +72,11 @@ func benchNames(dir, tsl, tsa, hello, tcpserver string) {
 	}
 	// The questions each server's round asked, from the count before it.
 	asked, questions := dns.AskedAny(), map[string]int{}
-	results := alternate(servers, func(r int, s *server, res roundResult) {
+	med := rulesRounds("names", servers, func(s *server) {
 		n := dns.AskedAny()
 		questions[s.name] += n - asked
 		asked = n
-		fmt.Printf("round %d %-21s %8.0f conn/s  p50 %8v  p99 %8v  server CPU %7v per conn, its children %7v, client %7v\n",
-			r, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond),
-			(res.cpuPer1k / 1000).Round(100*time.Nanosecond), res.kidsPerConn.Round(100*time.Nanosecond), res.clientPerConn.Round(100*time.Nanosecond))
 	})
-	med := map[string]roundResult{}
-	for _, s := range servers {
-		s.stop()
-		med[s.name] = median(results[s.name])
-	}
 	fmt.Printf("\n%-24s %10s %10s %10s %14s %20s %15s\n", "-h medians", "conn/s", "p50", "p99", "server CPU/conn", "with its children", "questions/conn")
 	for _, s := range servers {
 		m := med[s.name]

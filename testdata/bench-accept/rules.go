@@ -55,8 +55,8 @@ func benchRules(dir, tsl, tsa, hello, tcpserver string) {
 	}
 	fmt.Printf("\n-x: the same cdb, compiled by tcprules from %d rules; allowed clients from 127.0.0.1 (RELAYCLIENT set), denied ones from 127.0.0.2\n\n",
 		strings.Count(benchRulesText, "\n"))
-	a := rulesRounds("allowed", allowed)
-	d := rulesRounds("denied", denied)
+	a := rulesRounds("allowed", allowed, nil)
+	d := rulesRounds("denied", denied, nil)
 
 	fmt.Printf("\n%-28s %10s %10s %10s %14s %20s\n", "-x medians", "conn/s", "p50", "p99", "server CPU/conn", "with its children")
 	for _, set := range []struct {
@@ -81,9 +81,13 @@ func benchRules(dir, tsl, tsa, hello, tcpserver string) {
 }
 
 // rulesRounds runs *rounds rounds of servers, alternating, stops them,
-// and returns each one's medians.
-func rulesRounds(label string, servers []*server) map[string]roundResult {
+// and returns each one's medians; after, if not nil, is called after each
+// round, with its server.
+func rulesRounds(label string, servers []*server, after func(*server)) map[string]roundResult {
 	results := alternate(servers, func(r int, s *server, res roundResult) {
+		if after != nil {
+			after(s)
+		}
 		fmt.Printf("round %d %-8s %-21s %8.0f conn/s  p50 %8v  p99 %8v  server CPU %7v per conn, its children %7v, client %7v\n",
 			r, label, s.name, res.perSec, res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond),
 			(res.cpuPer1k / 1000).Round(100*time.Nanosecond), res.kidsPerConn.Round(100*time.Nanosecond), res.clientPerConn.Round(100*time.Nanosecond))
