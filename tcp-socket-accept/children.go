@@ -18,20 +18,23 @@ import "sync"
 // holds up the writer alone, never the signal handler. The -v lines are
 // still written in the order of their events under mu (see lineOrder).
 type children struct {
-	mu       sync.Mutex
-	limit    int
-	reserved int             // slots held by loops about to accept or fork
-	waiting  []chan struct{} // loops waiting for a slot, in order
-	perHost  int             // 0: none
-	byPid    map[int]string  // running children, and their clients
-	byHost   map[string]int  // children and forks in progress, per client
-	forks    int             // forks begun, ever: each fork's number
-	forking  map[int]bool    // the numbers of the forks in progress
-	closed   bool            // the server is ending: no fork may begin
-	held     bool            // the reaper is placing an ended child: no fork may begin
-	started  int             // children started, ever
-	born     *sync.Cond      // on mu: started has grown
-	forked   *sync.Cond      // on mu: a fork has ended, or held was cleared
+	mu        sync.Mutex
+	limit     int
+	reserved  int             // slots held by loops about to accept or fork
+	waiting   []chan struct{} // loops waiting for a slot, in order
+	perHost   int             // 0: none
+	byPid     map[int]string  // running children, and their clients
+	byHost    map[string]int  // children and forks in progress, per client
+	forks     int             // forks begun, ever: each fork's number
+	forking   map[int]bool    // the numbers of the forks in progress
+	closed    bool            // the server is ending: no fork may begin
+	held      bool            // the reaper is placing an ended child: no fork may begin
+	started   int             // children started, ever
+	unwatched []int           // running children whose pidfd could not be opened (events_linux.go)
+	listen    func(on bool)   // with an event set: watch the listeners, or stop
+	deaf      bool            // the listeners are not watched: at the limit, or closing
+	born      *sync.Cond      // on mu: started has grown
+	forked    *sync.Cond      // on mu: a fork has ended, or held was cleared
 }
 
 func newChildren(limit, perHost int) *children {

@@ -123,12 +123,17 @@ func (s *server) handle(fd int, conn connection, count hostCount) (rest bool) {
 	}
 	k.mu.Lock()
 	running := k.add(pid, conn.remoteIP, n)
+	var t uint64
+	if s.log.verbose {
+		t = s.log.order.ticket()
+	}
+	k.mu.Unlock()
+	if s.events != nil {
+		s.watchChild(pid)
+	}
 	if !s.log.verbose {
-		k.mu.Unlock()
 		return false
 	}
-	t := s.log.order.ticket()
-	k.mu.Unlock()
 	s.log.order.inTurn(t, func() {
 		s.log.started(pid, running, k.limit)
 		s.log.connected(pid, conn)

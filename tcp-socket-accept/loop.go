@@ -90,23 +90,32 @@ func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 			s.take(fd, sa)
 			continue
 		}
-		switch acceptFailure(runtime.GOOS, err) {
-		case abortedOrShutDown:
-			if !stillListens(l) {
-				s.drop(l, "accept: "+err.Error()+", and the socket no longer listens")
-				return
-			}
-			s.log.error("accept: " + err.Error())
-		case oneClient:
-			s.log.error("accept: " + err.Error())
-		case shortOfResource:
-			s.log.error("accept: " + err.Error())
-			time.Sleep(backoff)
-		default:
-			s.drop(l, "accept: "+err.Error())
+		if !s.acceptFailed(l, err) {
 			return
 		}
 	}
+}
+
+// acceptFailed says what the failed accept on l means, rests if the
+// server is short of what it takes, and tells whether l is still served.
+func (s *server) acceptFailed(l int, err error) bool {
+	switch acceptFailure(runtime.GOOS, err) {
+	case abortedOrShutDown:
+		if !stillListens(l) {
+			s.drop(l, "accept: "+err.Error()+", and the socket no longer listens")
+			return false
+		}
+		s.log.error("accept: " + err.Error())
+	case oneClient:
+		s.log.error("accept: " + err.Error())
+	case shortOfResource:
+		s.log.error("accept: " + err.Error())
+		time.Sleep(backoff)
+	default:
+		s.drop(l, "accept: "+err.Error())
+		return false
+	}
+	return true
 }
 
 // acceptWithSlot takes one connection from l when one comes, holding a

@@ -20,6 +20,7 @@ type server struct {
 	env       []string       // as the server received it
 	path      string         // where next-prog is looked for: env's PATH
 	kids      *children
+	events    *eventSet     // nil: a loop for each listener and a reaper (loop.go, reap.go)
 	rules     *rulesFile    // nil without -x
 	ids       ids           // whom to run as (-U, -u, -g)
 	names     *namer        // nil without -h
@@ -42,17 +43,37 @@ func main() {
 	// follows takes time (readyThreads).
 	s.catchSignals(ignoredStopSignals())
 	tuneRuntime(s.env)
-	rcs := s.pollListeners()
-	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), len(s.listeners), s.names != nil))
+	var rcs []syscall.RawConn
+	if s.events = openEventSet(); s.events == nil {
+		rcs = s.pollListeners()
+	}
+	if s.names != nil {
+		s.turns = make(chan struct{}, s.loops())
+	}
+	s.readyThreads(threadsNeeded(runtime.GOMAXPROCS(0), s.loops(), s.names != nil, s.events == nil))
 	if err := s.ids.become(); err != nil {
 		fatal(prog, err)
 	}
-	go s.reap()
+	if s.events == nil {
+		go s.reap()
+	}
 	s.log.serving(s.kids.limit)
 	if pollerMissesShutdown(runtime.GOOS) {
 		go s.watchListeners()
 	}
+	if s.events != nil {
+		s.serveEvents()
+	}
 	s.serve(rcs)
+}
+
+// loops is how many goroutines accept: one for every listener (see
+// serveEvents), or loopsPerListener for each (serve).
+func (s *server) loops() int {
+	if s.events != nil {
+		return 1
+	}
+	return loopsPerListener * len(s.listeners)
 }
 
 // readyThreads readies want threads (see threads.go), and says so in an
@@ -106,7 +127,6 @@ func newServer(prog string, c config) (*server, error) {
 	}
 	if c.remoteHost {
 		s.names = newNamer(c.paranoid)
-		s.turns = make(chan struct{}, loopsPerListener*len(fds))
 	}
 	if c.rules != "" {
 		s.rules = &rulesFile{path: c.rules, optional: c.rulesOptional}

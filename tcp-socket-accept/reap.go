@@ -49,18 +49,27 @@ func (s *server) ended(e exited) int {
 		k.awaitForks(k.forks)
 	}
 	ws, collected := e.collect()
+	started := k.started
 	if !known {
 		k.held = false
 		k.forked.Broadcast()
 	}
-	recorded := collected && k.reaped(e.pid)
-	running, started := len(k.byPid), k.started
+	s.forgetCollected(e.pid, ws, collected)
+	return started
+}
+
+// forgetCollected forgets the child pid once collected, with the
+// children's lock held, which it releases, and writes its ended line
+// after, in turn.
+func (s *server) forgetCollected(pid int, ws syscall.WaitStatus, collected bool) {
+	k := s.kids
+	recorded := collected && k.reaped(pid)
+	running := len(k.byPid)
 	if !recorded || !s.log.verbose {
 		k.mu.Unlock()
-		return started
+		return
 	}
 	t := s.log.order.ticket()
 	k.mu.Unlock()
-	s.log.order.inTurn(t, func() { s.log.ended(e.pid, ws, running, k.limit) })
-	return started
+	s.log.order.inTurn(t, func() { s.log.ended(pid, ws, running, k.limit) })
 }

@@ -33,6 +33,24 @@ func (c *children) reserve() {
 	}
 }
 
+// tryReserve reserves a slot if one is free, for the one loop that
+// serves every listener (serveEvents), which must not wait, for it also
+// collects the children: at the limit, or once the server is closing, it
+// stops watching the listeners, until freeSlot watches them again.
+func (c *children) tryReserve() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed && len(c.byPid)+c.reserved < c.limit {
+		c.reserved++
+		return true
+	}
+	if !c.deaf {
+		c.deaf = true
+		c.listen(false)
+	}
+	return false
+}
+
 // unreserve gives back a slot that no child took.
 func (c *children) unreserve() {
 	c.mu.Lock()
@@ -49,6 +67,10 @@ func (c *children) giveBack() {
 // freeSlot hands a slot that has just freed to the first waiting loop;
 // with mu held.
 func (c *children) freeSlot() {
+	if c.deaf && !c.closed {
+		c.deaf = false
+		c.listen(true)
+	}
 	if len(c.waiting) == 0 {
 		return
 	}

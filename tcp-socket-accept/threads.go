@@ -23,7 +23,8 @@ import (
 //   - one waiting in the poller without a P;
 //   - one for each goroutine that can be in a system call, which holds
 //     its thread while the call lasts: os/signal's receiver, always; the
-//     reaper (waitid); the signal handler; the end on SIGTERM, SIGUSR1
+//     reaper, when it waits in the kernel (waitid; not in the poller,
+//     watch_linux.go); the signal handler; the end on SIGTERM, SIGUSR1
 //     and the like; and each accept loop, in accept, the rules file,
 //     fork or a write to a standard error that blocks, one call at a
 //     time; with -h (names), as many again for the goroutines that
@@ -32,10 +33,13 @@ import (
 //     however many are in progress, and whose waits are in the poller.
 //     The other goroutines only wait on channels and locks, which hold
 //     no thread.
-func threadsNeeded(procs, listeners int, names bool) int {
-	n := 1 + 2 + 2*procs + 1 + 4 + loopsPerListener*listeners
+func threadsNeeded(procs, loops int, names, reaperBlocks bool) int {
+	n := 1 + 2 + 2*procs + 1 + 3 + loops
+	if reaperBlocks {
+		n++
+	}
 	if names {
-		n += loopsPerListener*listeners + 1
+		n += loops + 1
 	}
 	return n
 }
