@@ -8,7 +8,9 @@
 # make test     quick and complete for this machine: gofmt, go vet, every
 #               test but the emulated ports (go test -short)
 # make check    everything: make test's checks, the tests of the emulated
-#               ports, vet and build for every system, man page lint,
+#               ports, tcp-socket-accept's tests again with every server
+#               a child subreaper (ACCEPT_TEST_FALLBACK=1: it serves as
+#               where pidfds are missing), vet and build for every system, man page lint,
 #               install, reproducible-build and vendoring (alone-check)
 #               checks, then make toolchains for the other toolchains
 #               (what CI runs)
@@ -131,6 +133,7 @@ endif
 
 check: fmt-check vet cross man-check install-check repro-check alone-check
 	$(GO) test -count=1 ./...
+	ACCEPT_TEST_FALLBACK=1 $(GO) test -count=1 ./tcp-socket-accept
 	$(MAKE) --no-print-directory toolchains TESTED="$(GO)"
 
 # The toolchains found here: GO, Debian's gc releases (golang-1.NN-go, in

@@ -35,6 +35,23 @@ func openFDs(t *testing.T, pid int) int {
 	return len(ents)
 }
 
+// pidfds is how many pidfds the process pid has open.
+func pidfds(t *testing.T, pid int) int {
+	t.Helper()
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if link, _ := os.Readlink(dir + e.Name()); link == "anon_inode:[pidfd]" {
+			n++
+		}
+	}
+	return n
+}
+
 func prlimit(t *testing.T, pid int, soft string) {
 	t.Helper()
 	if out, err := exec.Command("prlimit", "--pid", strconv.Itoa(pid), "--nofile="+soft+":").CombinedOutput(); err != nil {
@@ -55,6 +72,12 @@ func echoServerShortOfDescriptors(t *testing.T, echo string, room int) (*running
 	s := start(t, serverSpec{argv: []string{tsaBinary, echo, "served"}, files: []*os.File{l}})
 	if got := served(t, addr); got != "served\n" {
 		t.Fatalf("first client got %q; stderr:\n%s", got, s.log())
+	}
+	// On Linux the child's pidfd is open until it is collected.
+	for deadline := time.Now().Add(5 * time.Second); pidfds(t, s.proc.Pid) > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first child's pidfd still open after 5 s")
+		}
 	}
 	prlimit(t, s.proc.Pid, strconv.Itoa(openFDs(t, s.proc.Pid)+room))
 	return s, addr
@@ -191,10 +214,7 @@ func TestThreadsNotReadied(t *testing.T) {
 	argv := []string{"/bin/sh", "-c", `ulimit -n 7 && exec "$@"`, "sh", tsaBinary, "/bin/true"}
 	s := start(t, serverSpec{argv: argv, files: []*os.File{l}})
 	// gccgo's poller takes 3, and leaves accept none: its own lines follow.
-	want := threadsNeeded(2, 1, false, false) // one loop, children in the poller
-	if !pidfdWorks() {
-		want = threadsNeeded(2, loopsPerListener, false, true)
-	}
+	want := readiedThreads(false)
 	s.waitLog(`^tcp-socket-accept: ERROR: readying threads: \d+ of ` + strconv.Itoa(want) + ` started \(pipe2: too many open files\); at a process limit the server may need one it cannot start\n`)
 	time.Sleep(100 * time.Millisecond)
 	if !s.alive() {

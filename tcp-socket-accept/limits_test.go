@@ -156,8 +156,8 @@ func threadsIn(status string) int {
 }
 
 // TestThreadsAtTheLimit: the server starts, before it serves, the
-// threads it can need (readyThreads), threadsNeeded(2, loopsPerListener, false, true) with its
-// two Ps and one listener, or one or two more (readyThreads approaches
+// threads it can need (readyThreads), readiedThreads with its two Ps
+// and one listener, or one or two more (readyThreads approaches
 // the count, and the runtime may start one of its own meanwhile: 1 run in
 // 8 or so, two 1 run in 20);
 // and with 40 connections in flight, at the default limit, and more
@@ -177,7 +177,7 @@ func TestThreadsAtTheLimit(t *testing.T) {
 	conns = append(conns, first)
 	s.waitLog(`started 1/40`)
 	ready := threads(t, s.proc.Pid)
-	most := threadsNeeded(2, loopsPerListener, false, true) + 2
+	most := readiedThreads(false) + 2
 	if ready > most {
 		t.Errorf("%d threads when it first served; want at most %d (%s build)", ready, most, testkit.Toolchain(tsaBinary))
 	}

@@ -361,7 +361,7 @@ func TestThreadsWithNames(t *testing.T) {
 	// readyThreads approaches the count, and the runtime may start one
 	// or two of its own meanwhile (Go 1.19's build: 19 of 17, 1 run in
 	// 30): what matters is that none is started once it serves.
-	if most := threadsNeeded(2, loopsPerListener, true, true) + 2; ready > most {
+	if most := readiedThreads(true) + 2; ready > most {
 		t.Errorf("%d threads when it first served; want at most %d (%s build)", ready, most, testkit.Toolchain(tsaBinary))
 	}
 	dialled := time.Now()

@@ -138,7 +138,12 @@ func start(t *testing.T, spec serverSpec) *running {
 	if spec.argv0 != "" {
 		args = append([]string{spec.argv0}, args[1:]...)
 	}
-	s.proc, err = os.StartProcess(spec.argv[0], args, &os.ProcAttr{Dir: spec.dir, Env: env, Files: files})
+	path := spec.argv[0]
+	if fallbackPass() {
+		args = append([]string{subreaperWrapper(t), path}, args...)
+		path = args[0]
+	}
+	s.proc, err = os.StartProcess(path, args, &os.ProcAttr{Dir: spec.dir, Env: env, Files: files})
 	if err != nil {
 		t.Fatalf("starting %q: %v", spec.argv, err)
 	}

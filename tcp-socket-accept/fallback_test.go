@@ -1,0 +1,153 @@
+//go:build linux
+
+package main
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tcp-socket-listen/internal/machine"
+)
+
+// The server serves on Linux in one of two ways (events_linux.go): one
+// loop, with a pidfd for each child, or, where pidfds cannot watch every
+// child it may have, as on the BSDs and macOS, a loop for each listener
+// and a reaper in waitid. make check runs the tests a second time with
+// ACCEPT_TEST_FALLBACK=1, which starts every server as a child subreaper
+// (subreaperWrapper): the second way.
+
+// fallbackPass tells whether this run is make check's second pass.
+func fallbackPass() bool { return os.Getenv("ACCEPT_TEST_FALLBACK") != "" }
+
+var wrapper struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// subreaperWrapper is ../testdata/subreaper.c, built once.
+func subreaperWrapper(t *testing.T) string {
+	t.Helper()
+	wrapper.once.Do(func() {
+		dir, err := os.MkdirTemp("", "subreaper-")
+		if err != nil {
+			wrapper.err = err
+			return
+		}
+		wrapper.path = filepath.Join(dir, "subreaper")
+		out, err := exec.Command("cc", "-o", wrapper.path, "../testdata/subreaper.c").CombinedOutput()
+		if err != nil {
+			wrapper.err = err
+			wrapper.path = string(out)
+		}
+	})
+	if wrapper.err != nil {
+		t.Fatalf("building testdata/subreaper.c: %v: %s", wrapper.err, wrapper.path)
+	}
+	return wrapper.path
+}
+
+// readiedThreads is how many threads the server readies with two Ps and
+// one listener, in the way this run serves.
+func readiedThreads(names bool) int {
+	if fallbackPass() || !pidfdWorks() {
+		return threadsNeeded(2, loopsPerListener, names, true)
+	}
+	return threadsNeeded(2, 1, names, false)
+}
+
+// anonFDs counts the descriptors of process pid that are anon_inode:[kind].
+func anonFDs(t *testing.T, pid int, kind string) int {
+	t.Helper()
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if link, _ := os.Readlink(dir + e.Name()); link == "anon_inode:["+kind+"]" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestChildrenWatched: with pidfds, the server holds one for each
+// running child, in an epoll set of its own beside the runtime's, and
+// closes it once the child has ended and been collected.
+func TestChildrenWatched(t *testing.T) {
+	if fallbackPass() || !pidfdWorks() {
+		t.Skip("serving without pidfds: " + map[bool]string{true: "the fallback pass", false: "pidfd_open fails here"}[fallbackPass()])
+	}
+	l, addr := listener(t, "127.0.0.1", -1)
+	s := start(t, serverSpec{argv: []string{tsaBinary, "-v", "cat"}, files: []*os.File{l}})
+	var conns []net.Conn
+	for i := 0; i < 3; i++ {
+		conns = append(conns, dial(t, addr))
+	}
+	s.waitLog(`started 3/40`)
+	if n := anonFDs(t, s.proc.Pid, "pidfd"); n != 3 {
+		t.Errorf("%d pidfds with 3 children running; want 3", n)
+	}
+	if n := anonFDs(t, s.proc.Pid, "eventpoll"); n != 2 {
+		t.Errorf("%d epoll sets; want 2, the server's and the runtime's", n)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	s.waitLog(`ended status 1 code 0 0/40`)
+	for deadline := time.Now().Add(5 * time.Second); anonFDs(t, s.proc.Pid, "pidfd") > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pidfds still open 5 s after the children ended")
+		}
+	}
+}
+
+// TestFallbackWays: a server that is a child subreaper, or that inherits
+// a child, serves with a loop for each listener and a reaper, which
+// collects the inherited child too; one that is neither, where pidfds
+// work, with one loop and a pidfd per child.
+func TestFallbackWays(t *testing.T) {
+	cases := []struct {
+		name  string
+		argv  func(...string) []string
+		loops bool
+	}{
+		{"subreaper", func(argv ...string) []string { return append([]string{subreaperWrapper(t), argv[0]}, argv...) }, true},
+		{"inherited child", func(argv ...string) []string {
+			return append([]string{"/bin/sh", "-c", `sleep 0.5 & exec "$@"`, "sh"}, argv...)
+		}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, addr := listener(t, "127.0.0.1", -1)
+			s := start(t, serverSpec{argv: c.argv(tsaBinary, "-v", "-c", "1", "echo", "served"), files: []*os.File{l}})
+			for i := 0; i < 5; i++ {
+				if got := served(t, addr); got != "served\n" {
+					t.Fatalf("client %d got %q; stderr:\n%s", i, got, s.log())
+				}
+			}
+			if n := anonFDs(t, s.proc.Pid, "eventpoll"); n != 1 {
+				t.Errorf("%d epoll sets; want the runtime's alone", n)
+			}
+			if n := anonFDs(t, s.proc.Pid, "pidfd"); n != 0 {
+				t.Errorf("%d pidfds; want none", n)
+			}
+			// The inherited sleep, once ended, is collected, not left a
+			// zombie; each child is, with its line.
+			for deadline := time.Now().Add(5 * time.Second); len(machine.ChildPids(s.proc.Pid)) > 0 || strings.Count(s.log(), "ended status 1 code 0 0/1") < 5; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("5 s on, children %v; stderr:\n%s", machine.ChildPids(s.proc.Pid), s.log())
+				}
+			}
+		})
+	}
+}
