@@ -42,6 +42,7 @@ func main() {
 	// silently and a SIGQUIT dumps the runtime's goroutines, and what
 	// follows takes time (readyThreads).
 	s.catchSignals(ignoredStopSignals())
+	quietChildSignal()
 	tuneRuntime(s.env)
 	var rcs []syscall.RawConn
 	if s.events = openEventSet(); s.events == nil {

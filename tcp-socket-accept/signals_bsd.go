@@ -12,3 +12,8 @@ import "syscall"
 func dieOf(sig syscall.Signal) {
 	syscall.Exit(128 + int(sig))
 }
+
+// quietChildSignal leaves SIGCHLD to the Go runtime's handler: setting
+// an action takes each system's own sigaction (see dieOf). The reaper
+// waits in wait4, and needs no signal.
+func quietChildSignal() {}
