@@ -120,6 +120,17 @@ func (ls *liveListeners) isDropped(l int) bool {
 	return ls.dropped[l]
 }
 
+// served lists those of listeners still served.
+func (ls *liveListeners) served(listeners []int) []int {
+	var live []int
+	for _, l := range listeners {
+		if !ls.isDropped(l) {
+			live = append(live, l)
+		}
+	}
+	return live
+}
+
 // shutDown lists those of listeners still served that no longer listen.
 func (ls *liveListeners) shutDown(listeners []int) []int {
 	var gone []int

@@ -3,15 +3,16 @@ package main
 import "sync"
 
 // children is the table of running children and the limits on them,
-// shared under mu by the accept loops, the reaper and the signal handler.
+// shared under mu by the accept loops, the reaper (or the one loop that
+// collects them, events_linux.go) and the signal handler.
 //
 // A slot is reserved before a connection is accepted (see slots.go), and
 // forks run outside mu, numbered (see forks.go). A pid stays in byPid
-// until the reaper, holding mu, has collected the child; on Linux the
-// reaper learns that a child ended without collecting it (reap_linux.go),
-// so that a pid in byPid always names that child, alive or a zombie, and
-// never a process that has since been given its pid: whoever holds mu
-// may signal it.
+// until whoever collects it, holding mu, has collected the child; on
+// Linux the server learns that a child ended without collecting it
+// (reap_linux.go, events_linux.go), so that a pid in byPid always names
+// that child, alive or a zombie, and never a process that has since been
+// given its pid: whoever holds mu may signal it.
 //
 // No line is written with mu held: the writer collects what to write
 // under mu and writes it after, so that a standard error that blocks

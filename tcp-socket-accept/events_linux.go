@@ -25,9 +25,12 @@ import (
 //
 // The child is collected under the children's lock, as reap_linux.go
 // collects it: a pid in the table names that child. A pidfd is a
-// descriptor for as long as its child runs; a child whose pidfd cannot be
-// opened (at the descriptor limit, say) is looked at every backoff, by
-// wait4 with WNOHANG, until it has ended.
+// descriptor for as long as its child runs, which the server only uses
+// where its descriptor limit leaves room for one a child (openEventSet).
+// A child whose pidfd cannot be opened after all (with -h, whose lookups
+// hold descriptors too), or whose pidfd is readable before it can be
+// collected (a child another process traces), is looked at every
+// backoff, by wait4 with WNOHANG, until it has been collected.
 
 // eventSet is the epoll set of the listeners and the children's pidfds.
 type eventSet struct {
@@ -36,21 +39,31 @@ type eventSet struct {
 	rc   syscall.RawConn
 
 	mu   sync.Mutex
-	last int // the listener last accepted from
+	last int         // the listener last accepted from
+	pids map[int]int // each pidfd's child
 }
 
-// listenerMark is what an event's Pad holds for a listener; a pidfd's
-// holds its child's pid.
-const listenerMark = -1
-
-// openEventSet opens the set, or returns nil when the server must serve
-// as elsewhere (loop.go, reap.go): without pidfd_open (before Linux 5.3,
-// or refused by a seccomp filter), or when this process has children
-// that no pidfd would be opened for: children of whatever it was before
-// exec, or, as a child subreaper (PR_SET_CHILD_SUBREAPER, kept across
-// exec), orphans given to it later.
-func openEventSet() *eventSet {
-	if subreaper() || hasChildren() || !pidfdWorks() {
+// openEventSet opens the set for a server of listeners listeners and at
+// most children children at once, whose lookups (-h) may hold a
+// descriptor each, or returns nil when the server must serve as
+// elsewhere (loop.go, reap.go): without pidfd_open (before Linux 5.3, or
+// refused by a seccomp filter); when this process has children that no
+// pidfd would be opened for: children of whatever it was before exec,
+// or orphans given to it later, as process 1 (of a container, say) or
+// as a child subreaper (PR_SET_CHILD_SUBREAPER, kept across exec); or
+// when its descriptor limit leaves no room for a pidfd a child, or, at a
+// tiny limit, for the set and the runtime's poller, whose start fails
+// where there is none.
+func openEventSet(listeners, children int, names bool) *eventSet {
+	if syscall.Getpid() == 1 || subreaper() || hasChildren() || !pidfdWorks() {
+		return nil
+	}
+	need := 16 + listeners + 2*children
+	if names {
+		need += children
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(need) || !freeFDs(1+3, int(lim.Cur)) {
 		return nil
 	}
 	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
@@ -68,16 +81,26 @@ func openEventSet() *eventSet {
 		f.Close()
 		return nil
 	}
-	return &eventSet{ep: ep, file: f, rc: rc}
+	return &eventSet{ep: ep, file: f, rc: rc, pids: map[int]int{}}
+}
+
+// freeFDs tells whether n descriptors below limit are free.
+func freeFDs(n, limit int) bool {
+	for fd := 0; fd < limit && n > 0; fd++ {
+		if _, err := fdFlags(fd); err == syscall.EBADF {
+			n--
+		}
+	}
+	return n == 0
 }
 
 // addListener watches the listener l for connections.
 func (e *eventSet) addListener(l int) error {
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(l), Pad: listenerMark}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(l)}
 	return syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_ADD, l, &ev)
 }
 
-// removeListener stops watching l, which is no longer served.
+// removeListener stops watching l.
 func (e *eventSet) removeListener(l int) {
 	syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_DEL, l, nil)
 }
@@ -89,16 +112,20 @@ func (e *eventSet) accepted(l int) {
 	e.mu.Unlock()
 }
 
-// listen watches listeners for connections, or stops (on false): at the
-// connection limit, so that a listener's queue does not wake the loop
-// while it cannot accept. The set reports them in the order they are
-// watched again, so that order starts after the listener last accepted
+// listen watches listeners for connections again, or stops (on false):
+// at the connection limit, so that a listener's queue does not wake the
+// loop while it cannot accept. They are taken out of the set, for a
+// listener shut down under the server would be reported however little
+// it were watched for (EPOLLHUP). The set reports them in the order they
+// are put back, so that order starts after the listener last accepted
 // from: with a slot freeing at a time, a busy listener does not starve
-// the others. Those no longer watched are passed over.
+// the others.
 func (e *eventSet) listen(listeners []int, on bool) {
-	var events uint32
-	if on {
-		events = syscall.EPOLLIN
+	if !on {
+		for _, l := range listeners {
+			e.removeListener(l)
+		}
+		return
 	}
 	e.mu.Lock()
 	last := e.last
@@ -110,9 +137,7 @@ func (e *eventSet) listen(listeners []int, on bool) {
 		}
 	}
 	for i := range listeners {
-		l := listeners[(start+i)%len(listeners)]
-		ev := syscall.EpollEvent{Events: events, Fd: int32(l), Pad: listenerMark}
-		syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_MOD, l, &ev)
+		e.addListener(listeners[(start+i)%len(listeners)])
 	}
 }
 
@@ -122,9 +147,12 @@ func (e *eventSet) addChild(pid int) bool {
 	if err != nil {
 		return false
 	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd), Pad: int32(pid)}
+	e.mu.Lock()
+	e.pids[fd] = pid
+	e.mu.Unlock()
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}
 	if err := syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
-		syscall.Close(fd)
+		e.forget(fd)
 		return false
 	}
 	return true
@@ -135,9 +163,15 @@ func (e *eventSet) addChild(pid int) bool {
 // exec closes it, and while another holds it, closing it alone would
 // leave it in the set, there to report its child again under a number
 // that may by then be another descriptor's.
-func (e *eventSet) forget(fd int) {
+// It returns the pidfd's child.
+func (e *eventSet) forget(fd int) int {
 	syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_DEL, fd, nil)
 	syscall.Close(fd)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	pid := e.pids[fd]
+	delete(e.pids, fd)
+	return pid
 }
 
 // wait waits in the runtime's poller until something in the set is
@@ -170,8 +204,10 @@ func (e *eventSet) lookAgainAt(t time.Time) {
 }
 
 // serveEvents serves every listener and collects every child, for as
-// long as a listener is served: a connection is accepted, one for each
-// listener ready, and its child started, then the set is asked again, so
+// long as a listener is served: the children that have ended are
+// collected first, so that at a process limit their processes are free
+// for the next fork; then a connection is accepted, one for each
+// listener ready, and its child started; then the set is asked again, so
 // that a busy listener does not starve the others.
 func (s *server) serveEvents() {
 	for _, l := range s.listeners {
@@ -179,35 +215,48 @@ func (s *server) serveEvents() {
 			fatal(s.log.prog, errors.New("descriptor "+strconv.Itoa(l)+": epoll_ctl: "+err.Error()))
 		}
 	}
-	s.kids.listen = func(on bool) { s.events.listen(s.listeners, on) }
+	s.kids.listen = func(on bool) { s.events.listen(s.live.served(s.listeners), on) }
 	var buf [64]syscall.EpollEvent
 	for {
+		// A rest (see pause), before the set is asked: the children
+		// that end meanwhile are collected after it, before any accept.
+		s.pause.wait()
 		events, err := s.events.wait(buf[:])
 		if err != nil {
-			s.log.error("epoll_wait: " + err.Error())
-			time.Sleep(backoff)
+			// Not one the kernel gives a valid set: the server cannot
+			// go on, and a supervisor starts it again.
+			fatal(s.log.prog, errors.New("epoll_wait: "+err.Error()))
 		}
 		for _, ev := range events {
-			if ev.Pad == listenerMark {
-				s.acceptOne(int(ev.Fd))
-				continue
+			if !s.isListener(int(ev.Fd)) {
+				s.collectWatched(int(ev.Fd))
 			}
-			s.collectWatched(int(ev.Pad))
-			s.events.forget(int(ev.Fd))
+		}
+		for _, ev := range events {
+			if s.isListener(int(ev.Fd)) {
+				s.acceptOne(int(ev.Fd))
+			}
 		}
 		s.collectUnwatched()
 	}
 }
 
+// isListener tells whether fd is one of the listeners.
+func (s *server) isListener(fd int) bool {
+	for _, l := range s.listeners {
+		if l == fd {
+			return true
+		}
+	}
+	return false
+}
+
 // acceptOne accepts a connection on l, which is ready, and serves it, in
 // a slot reserved for its child; at the limit it accepts none, and the
-// listeners are not watched until a slot frees (see children.listen).
+// listeners are not watched until a slot frees (see children.listen);
+// while the server rests, none either.
 func (s *server) acceptOne(l int) {
-	if s.live.isDropped(l) {
-		return
-	}
-	s.pause.wait()
-	if !s.kids.tryReserve() {
+	if s.live.isDropped(l) || s.pause.resting() || !s.kids.tryReserve() {
 		return
 	}
 	fd, sa, err := acceptCloexec(l)
@@ -216,7 +265,10 @@ func (s *server) acceptOne(l int) {
 	}
 	if err != nil {
 		s.kids.unreserve()
-		if err != syscall.EAGAIN && !s.acceptFailed(l, err) {
+		if err == syscall.EAGAIN {
+			return
+		}
+		if !s.acceptFailed(l, err, func() { s.pause.start(backoff) }) {
 			s.events.removeListener(l)
 		}
 		return
@@ -237,12 +289,19 @@ func (s *server) watchChild(pid int) {
 	k.mu.Unlock()
 }
 
-// collectWatched collects the child pid, which its pidfd says has ended,
-// and writes its ended line.
-func (s *server) collectWatched(pid int) {
+// collectWatched collects the child whose pidfd, fd, says it has ended,
+// and writes its ended line. One that cannot be collected yet (a child
+// that another process traces is the tracer's to collect first) is
+// looked at again every backoff.
+func (s *server) collectWatched(fd int) {
+	pid := s.events.forget(fd)
 	k := s.kids
 	k.mu.Lock()
 	ws, collected := exited{pid: pid}.collect()
+	if !collected {
+		k.unwatched = append(k.unwatched, pid)
+		s.events.lookAgainAt(time.Now().Add(backoff))
+	}
 	s.forgetCollected(pid, ws, collected)
 }
 
@@ -284,15 +343,19 @@ func without(pids []int, pid int) []int {
 }
 
 // pidfdOpen is pidfd_open(2): a descriptor, close-on-exec, for the
-// process pid. Its number is 434 on every architecture but MIPS, whose
-// system calls are numbered from a base of each ABI's.
+// process pid. Its number is 434 on the architectures of gc's Linux
+// ports, but MIPS, whose system calls are numbered from a base of each
+// ABI's; ENOSYS on others (gccgo's), whose numbers differ.
 func pidfdOpen(pid int) (int, error) {
 	nr := uintptr(434)
 	switch runtime.GOARCH {
+	case "386", "amd64", "arm", "arm64", "loong64", "ppc64", "ppc64le", "riscv64", "s390x":
 	case "mips", "mipsle":
 		nr += 4000
 	case "mips64", "mips64le":
 		nr += 5000
+	default:
+		return -1, syscall.ENOSYS
 	}
 	fd, _, errno := syscall.Syscall(nr, uintptr(pid), 0, 0)
 	if errno != 0 {

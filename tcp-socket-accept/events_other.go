@@ -10,7 +10,7 @@ package main
 
 type eventSet struct{}
 
-func openEventSet() *eventSet { return nil }
+func openEventSet(listeners, children int, names bool) *eventSet { return nil }
 
 func (s *server) serveEvents() {}
 

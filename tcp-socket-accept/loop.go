@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// backoff is how long a listener's loop rests when the system is out of
+// backoff is how long an accept loop rests when the system is out of
 // a resource that accepting or forking needs: a connection not accepted
 // stays queued, and would be reported ready again at once, and the next
 // fork would fail as this one did.
@@ -26,6 +26,12 @@ func (p *pause) start(d time.Duration) {
 	atomic.StoreInt64(&p.until, time.Now().Add(d).UnixNano())
 }
 
+// resting tells whether the loops are to rest now.
+func (p *pause) resting() bool {
+	until := atomic.LoadInt64(&p.until)
+	return until != 0 && time.Now().UnixNano() < until
+}
+
 // wait returns when the rest, if any, is over.
 func (p *pause) wait() {
 	until := atomic.LoadInt64(&p.until)
@@ -37,7 +43,8 @@ func (p *pause) wait() {
 	}
 }
 
-// loopsPerListener is how many goroutines accept on each listener. The
+// loopsPerListener is how many goroutines accept on each listener
+// without an event set (with one, one loop serves all: serveEvents). The
 // parent of a fork waits until its child has got as far as exec (on
 // Linux a vfork, which has it wait anyway); with two loops, one accepts
 // and forks while the other's child gets there.
@@ -90,15 +97,16 @@ func (s *server) acceptFrom(rc syscall.RawConn, l int) {
 			s.take(fd, sa)
 			continue
 		}
-		if !s.acceptFailed(l, err) {
+		if !s.acceptFailed(l, err, func() { time.Sleep(backoff) }) {
 			return
 		}
 	}
 }
 
-// acceptFailed says what the failed accept on l means, rests if the
-// server is short of what it takes, and tells whether l is still served.
-func (s *server) acceptFailed(l int, err error) bool {
+// acceptFailed says what the failed accept on l means, rests (by rest)
+// if the server is short of what it takes, and tells whether l is still
+// served.
+func (s *server) acceptFailed(l int, err error, rest func()) bool {
 	switch acceptFailure(runtime.GOOS, err) {
 	case abortedOrShutDown:
 		if !stillListens(l) {
@@ -110,7 +118,7 @@ func (s *server) acceptFailed(l int, err error) bool {
 		s.log.error("accept: " + err.Error())
 	case shortOfResource:
 		s.log.error("accept: " + err.Error())
-		time.Sleep(backoff)
+		rest()
 	default:
 		s.drop(l, "accept: "+err.Error())
 		return false

@@ -45,7 +45,7 @@ func main() {
 	quietChildSignal()
 	tuneRuntime(s.env)
 	var rcs []syscall.RawConn
-	if s.events = openEventSet(); s.events == nil {
+	if s.events = openEventSet(len(s.listeners), s.kids.limit, s.names != nil); s.events == nil {
 		rcs = s.pollListeners()
 	}
 	if s.names != nil {
@@ -68,8 +68,9 @@ func main() {
 	s.serve(rcs)
 }
 
-// loops is how many goroutines accept: one for every listener (see
-// serveEvents), or loopsPerListener for each (serve).
+// loops is how many goroutines accept: with an event set, one, which
+// serves all the listeners (serveEvents); without, loopsPerListener for
+// each listener (serve).
 func (s *server) loops() int {
 	if s.events != nil {
 		return 1

@@ -4,7 +4,10 @@ package main
 // is accepted, so that loops accepting at once cannot pass the limit
 // between them. At the limit the loops queue, and each slot that frees
 // goes to the first in the queue: first come, first served, so that a
-// busy listener cannot starve the others.
+// busy listener cannot starve the others. The one loop of an event set
+// (events_linux.go) does not queue: it stops watching the listeners
+// (tryReserve), and watches them again as a slot frees, starting after
+// the one it last accepted from.
 
 // reserve returns when it holds a slot for a connection about to be
 // accepted. Once the server is closing (signalLast) it never returns:

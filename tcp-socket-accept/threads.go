@@ -12,7 +12,10 @@ import (
 )
 
 // threadsNeeded is how many threads the server can ever run on, with
-// procs Ps and listeners listeners. The runtime starts a thread only when
+// procs Ps and loops goroutines that accept (one for every listener with
+// an event set, events_linux.go; loopsPerListener for each without), and
+// a reaper that waits in the kernel (reaperBlocks: without an event set)
+// or none. The runtime starts a thread only when
 // it has work for one and none is idle, and an idle thread is never ended;
 // a thread is either idle or one of these:
 //   - the runtime's monitor (sysmon);
@@ -23,11 +26,12 @@ import (
 //   - one waiting in the poller without a P;
 //   - one for each goroutine that can be in a system call, which holds
 //     its thread while the call lasts: os/signal's receiver, always; the
-//     reaper, when it waits in the kernel (waitid; not in the poller,
-//     watch_linux.go); the signal handler; the end on SIGTERM, SIGUSR1
-//     and the like; and each accept loop, in accept, the rules file,
-//     fork or a write to a standard error that blocks, one call at a
-//     time; with -h (names), as many again for the goroutines that
+//     reaper, when it waits in the kernel (waitid or wait4; with an
+//     event set the loop collects the children); the signal handler;
+//     the end on SIGTERM, SIGUSR1 and the like; and each accept loop, in
+//     accept, the rules file, fork, a child's collection or a write to a
+//     standard error that blocks, one call at a time; with -h (names),
+//     as many again for the goroutines that
 //     serve named clients, in turns (see serveNamed), and one for the
 //     lookups, whose system calls are made one at a time (see namer),
 //     however many are in progress, and whose waits are in the poller.

@@ -10,12 +10,16 @@ import (
 // threads it can need are readied after (readyThreads): how many depends
 // on the Ps.
 func tuneRuntime(env []string) {
-	// Two Ps, one for each of a listener's two accept loops: a loop that
-	// forks holds its P until the child has got as far as exec, and the
-	// other accepts meanwhile. More Ps only add threads waking each
-	// other; one P costs 40% less CPU time per connection but lets one
-	// fork stall everything, and p99 latency goes from 12 to 19 ms
-	// (bench-accept, 2 CPUs). GOMAXPROCS in the environment still decides.
+	// Two Ps. Without an event set, one for each of a listener's two
+	// accept loops: a loop that forks holds its P until the child has got
+	// as far as exec, and the other accepts meanwhile. With one (Linux),
+	// the one loop runs on one P, and the other, idle, keeps the runtime
+	// from taking the first from a loop in a system call of some tens of
+	// microseconds (ForkExec's read of its pipe) and handing it to
+	// another thread: with one P the loop's CPU time per connection is
+	// higher, by 25%, and its sleeps double (bench-accept, 2 CPUs;
+	// ENGINEERING.md). More Ps only add threads waking each other.
+	// GOMAXPROCS in the environment still decides.
 	if _, set := getenv(env, "GOMAXPROCS"); !set {
 		procs := 2
 		if n := runtime.NumCPU(); n < procs {

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ var (
 	inFlight = flag.Int("inflight", 20, "connections in flight")
 	rounds   = flag.Int("rounds", 3, "rounds per server")
 	held     = flag.Int("held", 40, "connections held open for the thread and RSS count")
+	limit    = flag.Int("limit", 40, "each server's connection limit (-c, and s6-tcpserverd's -C): at least -held")
+	tsaArgs  = flag.String("accept-args", "", "space-separated options added to every tcp-socket-accept's, such as -v")
 	noLibc   = flag.Bool("nolibc", false, "serve testdata/hello-nolibc.c instead of hello.c, so that the children's own start-up weighs less (x86-64)")
 	envFlag  = flag.String("env", "", "space-separated NAME=VALUE settings added to tcp-socket-accept's environment, such as GOMAXPROCS=1")
 	rules    = flag.Bool("rules", true, "also measure -x rules, allowed and denied clients, against tcpserver -x (rules.go)")
@@ -82,10 +85,10 @@ func main() {
 	fmt.Printf("%d connections per round, %d in flight, %d rounds each, alternating\n\n", *conns, *inFlight, *rounds)
 
 	servers := []*server{
-		{name: "tcp-socket-accept", argv: []string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa, hello}, env: strings.Fields(*envFlag)},
-		{name: "tcpserver", argv: []string{tcpserver, "-HRl0", "-b", "4096", "-c", "40", "127.0.0.1", freePort(), hello}},
+		{name: "tcp-socket-accept", argv: acceptArgv(tsl, tsa, hello), env: strings.Fields(*envFlag)},
+		{name: "tcpserver", argv: []string{tcpserver, "-HRl0", "-b", "4096", "-c", strconv.Itoa(*limit), "127.0.0.1", freePort(), hello}},
 	}
-	s6, why := s6Server(*peers, hello)
+	s6, why := s6Server(*peers, hello, *limit)
 	if s6 != nil {
 		servers = append(servers, s6)
 		fmt.Printf("s6-tcpserverd from %s\n\n", *peers)
@@ -95,7 +98,7 @@ func main() {
 	if *builds != "" {
 		for _, d := range strings.Split(*builds, ",") {
 			servers = append(servers, &server{name: "tsa " + filepath.Base(d), env: strings.Fields(*envFlag),
-				argv: []string{filepath.Join(d, "tcp-socket-listen"), "-b", "4096", "127.0.0.1", freePort(), filepath.Join(d, "tcp-socket-accept"), hello}})
+				argv: acceptArgv(filepath.Join(d, "tcp-socket-listen"), filepath.Join(d, "tcp-socket-accept"), hello)})
 		}
 	}
 	results := alternate(servers, func(r int, s *server, res roundResult) {
@@ -158,4 +161,11 @@ func main() {
 	if *names {
 		benchNames(dir, tsl, tsa, hello, tcpserver)
 	}
+}
+
+// acceptArgv runs tcp-socket-accept tsa behind tcp-socket-listen tsl, with
+// -accept-args and -limit, serving next.
+func acceptArgv(tsl, tsa, next string) []string {
+	argv := append([]string{tsl, "-b", "4096", "127.0.0.1", freePort(), tsa}, strings.Fields(*tsaArgs)...)
+	return append(argv, "-c", strconv.Itoa(*limit), next)
 }

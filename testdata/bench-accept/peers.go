@@ -16,7 +16,7 @@ import (
 
 // s6Server is s6-tcpserverd behind s6-tcpserver-socketbinder, from dir,
 // serving hello as the pair does, or nil, with why, when dir lacks them.
-func s6Server(dir, hello string) (*server, string) {
+func s6Server(dir, hello string, limit int) (*server, string) {
 	binder := filepath.Join(dir, "s6-tcpserver-socketbinder")
 	s6d := filepath.Join(dir, "s6-tcpserverd")
 	for _, p := range []string{binder, s6d} {
@@ -24,7 +24,7 @@ func s6Server(dir, hello string) (*server, string) {
 			return nil, err.Error()
 		}
 	}
-	return &server{name: "s6-tcpserverd", argv: []string{binder, "-b", "4096", "127.0.0.1", freePort(), s6d, "-c", "40", "-C", "40", hello}}, ""
+	return &server{name: "s6-tcpserverd", argv: []string{binder, "-b", "4096", "127.0.0.1", freePort(), s6d, "-c", strconv.Itoa(limit), "-C", strconv.Itoa(limit), hello}}, ""
 }
 
 // taskTimes is one thread's CPU time and its sleeps, voluntary and not.
