@@ -58,9 +58,9 @@ func openEventSet(listeners, children int, names bool) *eventSet {
 	if syscall.Getpid() == 1 || subreaper() || hasChildren() || !pidfdWorks() {
 		return nil
 	}
-	need := 16 + listeners + 2*children
+	need := 16 + listeners + children // a pidfd a child, a connection at a time
 	if names {
-		need += children
+		need += 2 * children // each lookup's connection and socket
 	}
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(need) || !freeFDs(1+3, int(lim.Cur)) {
@@ -163,14 +163,16 @@ func (e *eventSet) addChild(pid int) bool {
 // exec closes it, and while another holds it, closing it alone would
 // leave it in the set, there to report its child again under a number
 // that may by then be another descriptor's.
-// It returns the pidfd's child.
+// It returns the pidfd's child, 0 for none known. The child is looked up
+// and forgotten before the pidfd is closed: once it is, a goroutine that
+// starts a named client's child (-h) may be given its number.
 func (e *eventSet) forget(fd int) int {
-	syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_DEL, fd, nil)
-	syscall.Close(fd)
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	pid := e.pids[fd]
 	delete(e.pids, fd)
+	e.mu.Unlock()
+	syscall.EpollCtl(e.ep, syscall.EPOLL_CTL_DEL, fd, nil)
+	syscall.Close(fd)
 	return pid
 }
 
@@ -295,6 +297,9 @@ func (s *server) watchChild(pid int) {
 // looked at again every backoff.
 func (s *server) collectWatched(fd int) {
 	pid := s.events.forget(fd)
+	if pid <= 0 {
+		return
+	}
 	k := s.kids
 	k.mu.Lock()
 	ws, collected := exited{pid: pid}.collect()
@@ -320,6 +325,11 @@ func (s *server) collectUnwatched() {
 		ws, collected := exited{pid: pid}.collect()
 		if collected {
 			k.unwatched = without(k.unwatched, pid)
+		} else if !isChild(pid) {
+			// Not the server's child any more, nor a zombie of it:
+			// nothing to collect, and its slot is free.
+			k.unwatched = without(k.unwatched, pid)
+			k.reaped(pid)
 		}
 		s.forgetCollected(pid, ws, collected)
 	}
@@ -383,13 +393,20 @@ func subreaper() bool {
 }
 
 // hasChildren tells whether this process has any child, running or
-// ended, by waitid(2) with WNOHANG and WNOWAIT, which collects none:
-// ECHILD says it has none.
-func hasChildren() bool {
-	const pAll = 0
+// ended.
+func hasChildren() bool { return waitable(0, 0) }
+
+// isChild tells whether pid is a child of this process, running or
+// ended.
+func isChild(pid int) bool { return waitable(1, pid) }
+
+// waitable asks waitid(2), with WNOHANG and WNOWAIT, which collect
+// nothing, whether this process has a child of idtype P_ALL (0) or P_PID
+// (1) and id: ECHILD says it has none.
+func waitable(idtype, id int) bool {
 	var si siginfo
 	for {
-		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pAll, 0, uintptr(unsafe.Pointer(&si)), syscall.WEXITED|syscall.WNOHANG|syscall.WNOWAIT, 0, 0)
+		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, uintptr(idtype), uintptr(id), uintptr(unsafe.Pointer(&si)), syscall.WEXITED|syscall.WNOHANG|syscall.WNOWAIT, 0, 0)
 		if errno != syscall.EINTR {
 			return errno != syscall.ECHILD
 		}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"net"
 	"os"
 	"os/exec"
@@ -27,36 +28,41 @@ import (
 // fallbackPass tells whether this run is make check's second pass.
 func fallbackPass() bool { return os.Getenv("ACCEPT_TEST_FALLBACK") != "" }
 
-var wrapper struct {
-	once sync.Once
-	path string
-	err  error
+// helpers are the C programs of ../testdata the tests build, once each.
+var helpers struct {
+	mu    sync.Mutex
+	built map[string]string
 }
 
-// subreaperWrapper is ../testdata/subreaper.c, built once.
-func subreaperWrapper(t *testing.T) string {
+// cHelper is ../testdata/NAME.c, built once; the test skips without a C
+// compiler, but in the fallback pass, which needs one.
+func cHelper(t *testing.T, name string) string {
 	t.Helper()
-	wrapper.once.Do(func() {
-		dir, err := os.MkdirTemp("", "subreaper-")
-		if err != nil {
-			wrapper.err = err
-			return
-		}
-		wrapper.path = filepath.Join(dir, "subreaper")
-		out, err := exec.Command("cc", "-o", wrapper.path, "../testdata/subreaper.c").CombinedOutput()
-		if err != nil {
-			wrapper.err = err
-			wrapper.path = string(out)
-		}
-	})
-	if wrapper.err != nil {
-		if _, err := exec.LookPath("cc"); err != nil && !fallbackPass() {
-			t.Skip("no C compiler (cc) for testdata/subreaper.c")
-		}
-		t.Fatalf("building testdata/subreaper.c: %v: %s", wrapper.err, wrapper.path)
+	helpers.mu.Lock()
+	defer helpers.mu.Unlock()
+	if p, ok := helpers.built[name]; ok {
+		return p
 	}
-	return wrapper.path
+	if _, err := exec.LookPath("cc"); err != nil && !fallbackPass() {
+		t.Skip("no C compiler (cc) for testdata/" + name + ".c")
+	}
+	dir, err := os.MkdirTemp("", name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if out, err := exec.Command("cc", "-o", p, "../testdata/"+name+".c").CombinedOutput(); err != nil {
+		t.Fatalf("building testdata/%s.c: %v: %s", name, err, out)
+	}
+	if helpers.built == nil {
+		helpers.built = map[string]string{}
+	}
+	helpers.built[name] = p
+	return p
 }
+
+// subreaperWrapper is ../testdata/subreaper.c, built.
+func subreaperWrapper(t *testing.T) string { return cHelper(t, "subreaper") }
 
 // readiedThreads is how many threads the server readies with two Ps and
 // one listener, in the way this run serves.
@@ -121,19 +127,20 @@ func TestChildrenWatched(t *testing.T) {
 // work, with one loop and a pidfd per child.
 func TestFallbackWays(t *testing.T) {
 	cases := []struct {
-		name  string
-		argv  func(...string) []string
-		loops bool
+		name string
+		argv func(t *testing.T, argv ...string) []string
 	}{
-		{"subreaper", func(argv ...string) []string { return append([]string{subreaperWrapper(t), argv[0]}, argv...) }, true},
-		{"inherited child", func(argv ...string) []string {
+		{"subreaper", func(t *testing.T, argv ...string) []string {
+			return append([]string{subreaperWrapper(t), argv[0]}, argv...)
+		}},
+		{"inherited child", func(t *testing.T, argv ...string) []string {
 			return append([]string{"/bin/sh", "-c", `sleep 0.5 & exec "$@"`, "sh"}, argv...)
-		}, true},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			l, addr := listener(t, "127.0.0.1", -1)
-			s := start(t, serverSpec{argv: c.argv(tsaBinary, "-v", "-c", "1", "echo", "served"), files: []*os.File{l}})
+			s := start(t, serverSpec{argv: c.argv(t, tsaBinary, "-v", "-c", "1", "echo", "served"), files: []*os.File{l}})
 			for i := 0; i < 5; i++ {
 				if got := served(t, addr); got != "served\n" {
 					t.Fatalf("client %d got %q; stderr:\n%s", i, got, s.log())
@@ -214,7 +221,8 @@ func TestAsProcessOne(t *testing.T) {
 
 // TestTracedChild: a child that another process traces ends, and its
 // pidfd says so, but it is the tracer's to collect first: the server
-// looks at it again until it can collect it, and its slot frees then.
+// looks at it again, without spinning, until it can collect it, and its
+// slot frees then.
 func TestTracedChild(t *testing.T) {
 	if fallbackPass() || !pidfdWorks() {
 		t.Skip("serving without pidfds")
@@ -222,9 +230,7 @@ func TestTracedChild(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root, to trace the server's child")
 	}
-	if _, err := exec.LookPath("strace"); err != nil {
-		t.Skip("strace(1) is not installed")
-	}
+	tracer := cHelper(t, "tracer")
 	l, addr := listener(t, "127.0.0.1", -1)
 	s := start(t, serverSpec{argv: []string{tsaBinary, "-v", "-c", "1", "cat"}, files: []*os.File{l}})
 	held := dial(t, addr)
@@ -233,19 +239,33 @@ func TestTracedChild(t *testing.T) {
 	if len(kids) != 1 {
 		t.Fatalf("children %v; want one", kids)
 	}
-	tracer := exec.Command("strace", "-o", "/dev/null", "-p", strconv.Itoa(kids[0]))
-	if err := tracer.Start(); err != nil {
+	cmd := exec.Command(tracer, strconv.Itoa(kids[0]))
+	release, err := cmd.StdinPipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer tracer.Process.Kill()
-	time.Sleep(300 * time.Millisecond) // attached
-	tracer.Process.Signal(syscall.SIGSTOP)
-	held.Close() // cat ends; the stopped tracer has not collected it
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != "seized\n" {
+		t.Fatalf("tracer said %q, %v", line, err)
+	}
+	held.Close() // cat ends; its tracer has not collected it
 	time.Sleep(300 * time.Millisecond)
 	if strings.Contains(s.log(), "ended") {
-		t.Fatalf("ended before its tracer let it go:\n%s", s.log())
+		t.Fatalf("collected before its tracer let it go:\n%s", s.log())
 	}
-	tracer.Process.Signal(syscall.SIGCONT)
+	before := cpuTicks(t, s.proc.Pid)
+	time.Sleep(time.Second)
+	if used := cpuTicks(t, s.proc.Pid) - before; used > 10 {
+		t.Errorf("the server used %d clock ticks of CPU in a second waiting for the traced child; want it waiting", used)
+	}
+	release.Write([]byte("go\n"))
 	s.waitLog(`ended status 1 code 0 0/1`)
 	next := dial(t, addr)
 	defer next.Close()

@@ -27,8 +27,9 @@ func dieOf(sig syscall.Signal) {
 // ignore it, from the Go runtime's handler, which has nothing to do with
 // it here: the server learns of its children's ends from pidfds or
 // waitid. A signal whose action is the default ignore is not sent at
-// all, where a caught one wakes a thread of the server's, often one idle
-// in the runtime, for every child that ends (one sleep and wake a
+// all unless the thread it is for has it blocked (during a fork), where
+// a caught one wakes a thread of the server's, often one idle in the
+// runtime, for every child that ends (about one sleep and wake a
 // connection, measured: ENGINEERING.md). Unlike SIG_IGN, the default
 // leaves ended children to be collected; and a child gets SIGCHLD at
 // its default either way.

@@ -12,8 +12,9 @@ import (
 )
 
 // threadsNeeded is how many threads the server can ever run on, with
-// procs Ps and loops goroutines that accept (one for every listener with
-// an event set, events_linux.go; loopsPerListener for each without), and
+// procs Ps and loops goroutines that accept (with an event set,
+// events_linux.go, one, which serves all the listeners; without,
+// loopsPerListener for each listener), and
 // a reaper that waits in the kernel (reaperBlocks: without an event set)
 // or none. The runtime starts a thread only when
 // it has work for one and none is idle, and an idle thread is never ended;

@@ -16,10 +16,11 @@ func tuneRuntime(env []string) {
 	// the one loop runs on one P, and the other, idle, keeps the runtime
 	// from taking the first from a loop in a system call of some tens of
 	// microseconds (ForkExec's read of its pipe) and handing it to
-	// another thread: with one P the server's CPU time per connection is
-	// higher by 45% (359 against 248 µs), and its sleeps double (6.1
-	// against 3.0 a connection; bench-accept, 2 CPUs, ENGINEERING.md).
-	// More Ps only add threads waking each other.
+	// another thread: with one P the server's CPU time per connection
+	// and its sleeps are higher (bench-accept, 2 CPUs: 345 against 278
+	// µs and 7.1 against 3.7 sleeps a connection, in two runs beside
+	// the same build; ENGINEERING.md). More Ps only add threads waking
+	// each other.
 	// GOMAXPROCS in the environment still decides.
 	if _, set := getenv(env, "GOMAXPROCS"); !set {
 		procs := 2
