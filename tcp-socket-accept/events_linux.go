@@ -158,14 +158,14 @@ func (e *eventSet) addChild(pid int) bool {
 	return true
 }
 
-// forget stops watching the pidfd fd and closes it. It is taken out of
-// the set first: a child forked meanwhile holds the pidfd too, until its
-// exec closes it, and while another holds it, closing it alone would
-// leave it in the set, there to report its child again under a number
-// that may by then be another descriptor's.
-// It returns the pidfd's child, 0 for none known. The child is looked up
-// and forgotten before the pidfd is closed: once it is, a goroutine that
-// starts a named client's child (-h) may be given its number.
+// forget stops watching the pidfd fd, closes it, and returns its child,
+// 0 for none known. The child is looked up and forgotten first: once
+// the pidfd is closed, a goroutine that starts a named client's child
+// (-h) may be given its number. The pidfd is taken out of the set before
+// it is closed: a child forked meanwhile holds it too, until its exec
+// closes it, and while another holds it, closing it alone would leave it
+// in the set, there to report its child again under a number that may by
+// then be another descriptor's.
 func (e *eventSet) forget(fd int) int {
 	e.mu.Lock()
 	pid := e.pids[fd]
