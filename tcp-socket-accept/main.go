@@ -64,8 +64,9 @@ func main() {
 	}
 	if s.events != nil {
 		s.serveEvents()
+	} else {
+		s.serve(rcs)
 	}
-	s.serve(rcs)
 }
 
 // loops is how many goroutines accept: with an event set, one, which
