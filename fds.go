@@ -10,6 +10,21 @@ import (
 // descriptors of its own, on the lowest free numbers, where the commands
 // place or find their sockets.
 
+// freeBelow counts the descriptors below limit that are free, or, with
+// atExec, will be once exec has closed those that are close-on-exec; it
+// stops at need, so that a huge limit costs no more than the descriptors
+// open below the need'th free one.
+func freeBelow(need int, limit uint64, atExec bool) int {
+	free := 0
+	for fd := uint64(0); fd < limit && free < need; fd++ {
+		flags, err := fdFlags(int(fd))
+		if err == syscall.EBADF || atExec && err == nil && flags&syscall.FD_CLOEXEC != 0 {
+			free++
+		}
+	}
+	return free
+}
+
 // readFile reads all of path. It costs only the one descriptor it reads
 // through, closed on exec and before it returns.
 func readFile(path string) ([]byte, error) {

@@ -87,13 +87,7 @@ func room(what string, need int, atExec bool) error {
 
 // roomBelow is room below limit.
 func roomBelow(what string, need int, atExec bool, limit uint64) error {
-	free := 0
-	for fd := uint64(0); fd < limit && free < need; fd++ {
-		flags, err := fdFlags(int(fd))
-		if err == syscall.EBADF || atExec && err == nil && flags&syscall.FD_CLOEXEC != 0 {
-			free++
-		}
-	}
+	free := freeBelow(need, limit, atExec)
 	if free >= need {
 		return nil
 	}

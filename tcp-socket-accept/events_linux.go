@@ -63,7 +63,7 @@ func openEventSet(listeners, children int, names bool) *eventSet {
 		need += 2 * children // each lookup's connection and socket
 	}
 	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(need) || !freeFDs(1+3, int(lim.Cur)) {
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(need) || freeBelow(1+3, lim.Cur, false) < 1+3 {
 		return nil
 	}
 	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
@@ -82,16 +82,6 @@ func openEventSet(listeners, children int, names bool) *eventSet {
 		return nil
 	}
 	return &eventSet{ep: ep, file: f, rc: rc, pids: map[int]int{}}
-}
-
-// freeFDs tells whether n descriptors below limit are free.
-func freeFDs(n, limit int) bool {
-	for fd := 0; fd < limit && n > 0; fd++ {
-		if _, err := fdFlags(fd); err == syscall.EBADF {
-			n--
-		}
-	}
-	return n == 0
 }
 
 // addListener watches the listener l for connections.
