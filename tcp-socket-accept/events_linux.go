@@ -274,11 +274,17 @@ func (s *server) watchChild(pid int) {
 	if s.events.addChild(pid) {
 		return
 	}
-	k := s.kids
-	k.mu.Lock()
-	k.unwatched = append(k.unwatched, pid)
+	s.kids.mu.Lock()
+	s.watchLater(pid)
+	s.kids.mu.Unlock()
+}
+
+// watchLater has the child pid, watched by no pidfd, looked at every
+// backoff until it can be collected (collectUnwatched); with the
+// children's lock held, under which the deadline is set and cleared.
+func (s *server) watchLater(pid int) {
+	s.kids.unwatched = append(s.kids.unwatched, pid)
 	s.events.lookAgainAt(time.Now().Add(backoff))
-	k.mu.Unlock()
 }
 
 // collectWatched collects the child whose pidfd, fd, says it has ended,
@@ -294,8 +300,7 @@ func (s *server) collectWatched(fd int) {
 	k.mu.Lock()
 	ws, collected := exited{pid: pid}.collect()
 	if !collected {
-		k.unwatched = append(k.unwatched, pid)
-		s.events.lookAgainAt(time.Now().Add(backoff))
+		s.watchLater(pid)
 	}
 	s.forgetCollected(pid, ws, collected)
 }
