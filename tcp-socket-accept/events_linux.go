@@ -389,21 +389,20 @@ func subreaper() bool {
 
 // hasChildren tells whether this process has any child, running or
 // ended.
-func hasChildren() bool { return waitable(0, 0) }
+func hasChildren() bool { return waitable(pAll, 0) }
 
 // isChild tells whether pid is a child of this process, running or
 // ended.
-func isChild(pid int) bool { return waitable(1, pid) }
+func isChild(pid int) bool { return waitable(pPid, pid) }
 
 // waitable asks waitid(2), with WNOHANG and WNOWAIT, which collect
-// nothing, whether this process has a child of idtype P_ALL (0) or P_PID
-// (1) and id: ECHILD says it has none.
+// nothing, whether this process has a child of idtype and id: ECHILD
+// says it has none.
 func waitable(idtype, id int) bool {
-	var si siginfo
 	for {
-		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, uintptr(idtype), uintptr(id), uintptr(unsafe.Pointer(&si)), syscall.WEXITED|syscall.WNOHANG|syscall.WNOWAIT, 0, 0)
-		if errno != syscall.EINTR {
-			return errno != syscall.ECHILD
+		_, err := waitid(idtype, id, syscall.WEXITED|syscall.WNOHANG|syscall.WNOWAIT)
+		if err != syscall.EINTR {
+			return err != syscall.ECHILD
 		}
 	}
 }

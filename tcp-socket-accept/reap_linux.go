@@ -34,15 +34,30 @@ type siginfo struct {
 	_     [128 - (4+is64bit)*4]byte
 }
 
+// waitid's idtypes: any child, or the one of an id.
+const (
+	pAll = 0
+	pPid = 1
+)
+
 // awaitExit blocks until a child has ended, and names it.
 func awaitExit() (exited, error) {
-	const pAll = 0
-	var si siginfo
-	_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pAll, 0, uintptr(unsafe.Pointer(&si)), syscall.WEXITED|syscall.WNOWAIT, 0, 0)
-	if errno != 0 {
-		return exited{}, errno
+	pid, err := waitid(pAll, 0, syscall.WEXITED|syscall.WNOWAIT)
+	if err != nil {
+		return exited{}, err
 	}
-	return exited{pid: int(si.pid)}, nil
+	return exited{pid: pid}, nil
+}
+
+// waitid is waitid(2) for the children of idtype and id, with options:
+// the pid of one that has changed state, 0 (with WNOHANG) for none yet.
+func waitid(idtype, id, options int) (int, error) {
+	var si siginfo
+	_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, uintptr(idtype), uintptr(id), uintptr(unsafe.Pointer(&si)), uintptr(options), 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(si.pid), nil
 }
 
 // collect collects e's child, with the children's lock held, and returns
