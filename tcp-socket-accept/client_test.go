@@ -16,14 +16,24 @@ import (
 )
 
 // readReport reads what the probe serving the client at clientPort
-// wrote.
+// wrote, and takes it away (see readReportWithin).
 func (s *running) readReport(clientPort string) *testkit.Report {
+	s.t.Helper()
+	return s.readReportWithin(clientPort, 10*time.Second)
+}
+
+// readReportWithin is readReport, waiting up to d.
+func (s *running) readReportWithin(clientPort string, d time.Duration) *testkit.Report {
 	s.t.Helper()
 	name := filepath.Join(s.dir, clientPort+".gob")
 	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if _, err = os.Stat(name); err == nil { // written whole, then renamed
-			return testkit.ReadReport(s.t, name)
+			// Taken away once read: clients from other addresses
+			// may be given the same port, and must not find it.
+			r := testkit.ReadReport(s.t, name)
+			os.Remove(name)
+			return r
 		}
 	}
 	s.t.Fatalf("no report from the probe for client port %s: %v; stderr:\n%s", clientPort, err, s.log())

@@ -173,25 +173,6 @@ func TestParanoid(t *testing.T) {
 	}
 }
 
-// readReportWithin is readReport, waiting up to d, and takes the report
-// away once read.
-func (s *running) readReportWithin(clientPort string, d time.Duration) *testkit.Report {
-	s.t.Helper()
-	name := filepath.Join(s.dir, clientPort+".gob")
-	var err error
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if _, err = os.Stat(name); err == nil {
-			// Taken away once read: clients from other addresses
-			// may be given the same port, and must not find it.
-			r := testkit.ReadReport(s.t, name)
-			os.Remove(name)
-			return r
-		}
-	}
-	s.t.Fatalf("no report from the probe for client port %s: %v; stderr:\n%s", clientPort, err, s.log())
-	return nil
-}
-
 // TestHostRules: with -h, =host, =.suffix and = rules decide as
 // tcprulescheck decides with TCPREMOTEHOST set to the name found, in its
 // order among the address's rules; a client without a name meets the
